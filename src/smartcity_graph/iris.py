@@ -1,0 +1,156 @@
+"""The only module that mints or parses this project's IRIs.
+
+An instance IRI is ``{BASE}id/{kind}/{slug}``; the document about it is the
+same path with a format suffix (``.ttl``, ``.jsonld``...), chosen by the web
+layer. Slugs are lowercase ASCII words joined by single hyphens, so an IRI is
+readable, stable and never needs percent-encoding.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+from rdflib import URIRef
+
+from .errors import IRIError
+from .namespaces import BASE, ID, SCG
+
+#: Every kind of thing that gets an IRI under ``/id/``. Adding a kind is a
+#: decision about the public IRI space: it is never renamed afterwards.
+KINDS: Final = (
+    "activity",
+    "city",
+    "commitment",
+    "concept-scheme",
+    "confirmation-status",
+    "continent",
+    "country",
+    "dataset",
+    "distribution",
+    "event",
+    "graph",
+    "organisation",
+    "person",
+    "place",
+    "policy-area",
+    "profile",
+    "quote",
+    "roadmap",
+    "software",
+    "source",
+    "text-fidelity",
+    "validation-report",
+)
+
+SLUG_PATTERN: Final = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_SLUG = re.compile(rf"^{SLUG_PATTERN}$")
+_INSTANCE = re.compile(rf"^{re.escape(str(ID))}(?P<kind>{SLUG_PATTERN})/(?P<slug>{SLUG_PATTERN})$")
+
+#: The ontology (a slash namespace: each term is ``{BASE}def/{Term}``).
+ONTOLOGY: Final = URIRef(BASE + "def")
+#: The SHACL shapes graph.
+SHAPES: Final = URIRef(BASE + "shapes")
+_TERM = re.compile(rf"^{re.escape(str(SCG))}(?P<term>[A-Za-z][A-Za-z0-9]*)$")
+
+
+def is_slug(text: str) -> bool:
+    """True if *text* is a valid slug (``milan``, ``mexico-city``)."""
+    return bool(_SLUG.match(text))
+
+
+def slugify(text: str) -> str:
+    """Derive a slug from a human name: ``"Bogotá"`` -> ``"bogota"``.
+
+    Diacritics are dropped, every run of other characters becomes one hyphen.
+    Raises :class:`IRIError` if nothing usable is left.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not slug:
+        raise IRIError(f"cannot derive a slug from {text!r}")
+    return slug
+
+
+def mint(kind: str, slug: str) -> URIRef:
+    """The IRI of the thing of *kind* named *slug*."""
+    if kind not in KINDS:
+        raise IRIError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    if not is_slug(slug):
+        raise IRIError(f"{slug!r} is not a slug (lowercase ASCII words joined by '-')")
+    return URIRef(f"{ID}{kind}/{slug}")
+
+
+def parse(iri: str) -> tuple[str, str] | None:
+    """``(kind, slug)`` for one of our instance IRIs, else ``None``."""
+    match = _INSTANCE.match(iri)
+    if match is None or match["kind"] not in KINDS:
+        return None
+    return match["kind"], match["slug"]
+
+
+def term(iri: str) -> str | None:
+    """The local name of one of our ontology terms, else ``None``."""
+    match = _TERM.match(iri)
+    return match["term"] if match else None
+
+
+def is_ours(iri: str) -> bool:
+    """True for every IRI under the project's base."""
+    return iri.startswith(BASE)
+
+
+def to_path(iri: str) -> str:
+    """The URL path of one of our IRIs: ``{BASE}id/city/milan`` -> ``/id/city/milan``."""
+    if not is_ours(iri):
+        raise IRIError(f"{iri!r} is not under {BASE}")
+    return "/" + iri[len(BASE) :]
+
+
+def from_path(path: str) -> URIRef:
+    """Inverse of :func:`to_path`."""
+    if not path.startswith("/"):
+        raise IRIError(f"{path!r} is not an absolute path")
+    return URIRef(BASE + path[1:])
+
+
+def to_local(iri: str, public_base: str) -> str:
+    """Map one of our IRIs to where a server actually runs (``public_base``).
+
+    ``public_base`` ends with ``/``; IRIs not under :data:`BASE` are returned
+    unchanged, so Wikidata links stay Wikidata links.
+    """
+    if not is_ours(iri):
+        return iri
+    return public_base + iri[len(BASE) :]
+
+
+def from_local(url: str, public_base: str) -> str:
+    """Inverse of :func:`to_local`."""
+    if url.startswith(public_base):
+        return BASE + url[len(public_base) :]
+    return url
+
+
+WIKIDATA_ENTITY: Final = "http://www.wikidata.org/entity/"
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+def is_qid(text: str) -> bool:
+    """True for a Wikidata item id such as ``Q490``."""
+    return bool(_QID.match(text))
+
+
+def wikidata(qid: str) -> URIRef:
+    """The Wikidata entity IRI of item *qid* (the form ``owl:sameAs`` links use)."""
+    if not is_qid(qid):
+        raise IRIError(f"{qid!r} is not a Wikidata item id (Q followed by digits)")
+    return URIRef(WIKIDATA_ENTITY + qid)
+
+
+def geonames(geonames_id: int) -> URIRef:
+    """The GeoNames feature IRI for a GeoNames id."""
+    if geonames_id <= 0:
+        raise IRIError(f"{geonames_id!r} is not a GeoNames id")
+    return URIRef(f"https://sws.geonames.org/{geonames_id}/")

@@ -1,0 +1,267 @@
+"""Frozen records of the curated data: plain Python, no rdflib.
+
+Every record carries ``where`` (file and line it was read from) so a later
+stage can point a human at the line to fix, and ``sources`` (ids of entries
+in ``data/sources.yaml``) so every fact in the graph says where it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from .errors import Location
+
+WikidataStatus = Literal["verified", "unverified"]
+Fidelity = Literal["verbatim", "repaired-from-other-copy", "truncated-in-all-known-copies"]
+Confirmation = Literal["listed-in-seed", "recovered-from-other-copy", "unconfirmed"]
+
+FIDELITY_VALUES: tuple[Fidelity, ...] = (
+    "verbatim",
+    "repaired-from-other-copy",
+    "truncated-in-all-known-copies",
+)
+CONFIRMATION_VALUES: tuple[Confirmation, ...] = (
+    "listed-in-seed",
+    "recovered-from-other-copy",
+    "unconfirmed",
+)
+SOURCE_KINDS = (
+    "press-release",
+    "web-page",
+    "news-article",
+    "dataset",
+    "software-package",
+    "report",
+)
+ORGANISATION_KINDS = (
+    "alliance",
+    "city-government",
+    "city-network",
+    "company",
+    "event",
+    "intergovernmental-forum",
+    "international-organisation",
+    "national-government-office",
+    "regional-government",
+)
+
+
+@dataclass(frozen=True)
+class WikidataLink:
+    """A Wikidata item id and the source where it was seen next to the entity."""
+
+    qid: str
+    status: WikidataStatus
+    source: str | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    kind: str
+    title: str
+    url: str | None
+    publisher: str
+    date: dt.date | None
+    where: Location
+    place: str | None = None
+    language: str = "en"
+    note: str = ""
+    archived_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place named by the release that is not a pioneer city (the dateline)."""
+
+    id: str
+    name: str
+    sources: tuple[str, ...]
+    where: Location
+    wikidata: WikidataLink | None = None
+
+
+@dataclass(frozen=True)
+class Continent:
+    id: str
+    name: str
+    sources: tuple[str, ...]
+    where: Location
+    wikidata: WikidataLink | None = None
+
+
+@dataclass(frozen=True)
+class Country:
+    id: str
+    name: str
+    iso2: str
+    iso3: str
+    sources: tuple[str, ...]
+    where: Location
+    name_in_release: str = ""
+    wikidata: WikidataLink | None = None
+
+
+@dataclass(frozen=True)
+class City:
+    id: str
+    name: str
+    name_in_release: str
+    country: str
+    continent: str
+    latitude: Decimal
+    longitude: Decimal
+    geonames_id: int
+    confirmation: Confirmation
+    sources: tuple[str, ...]
+    location_source: str
+    where: Location
+    alternate_names: tuple[str, ...] = ()
+    wikidata: WikidataLink | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    kind: str
+    sources: tuple[str, ...]
+    where: Location
+    alternate_names: tuple[str, ...] = ()
+    url: str | None = None
+    area_served: str | None = None
+    parent: str | None = None
+    hosted_by: str | None = None
+    wikidata: WikidataLink | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    role_as_written: str
+    affiliation: str
+    sources: tuple[str, ...]
+    where: Location
+    honorific: str = ""
+    wikidata: WikidataLink | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    id: str
+    speaker: str
+    text: str
+    fidelity: Fidelity
+    date: dt.date
+    position: int
+    sources: tuple[str, ...]
+    where: Location
+    repair_sources: tuple[str, ...] = ()
+    seed_defects: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    label: str
+    definition: str
+    where: Location
+    notation: str = ""
+    wording_in_release: str = ""
+
+
+@dataclass(frozen=True)
+class ConceptScheme:
+    id: str
+    kind: str
+    title: str
+    description: str
+    concepts: tuple[Concept, ...]
+    sources: tuple[str, ...]
+    where: Location
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    id: str
+    name: str
+    description: str
+    author: str
+    policy_areas: tuple[str, ...]
+    sources: tuple[str, ...]
+    where: Location
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    name: str
+    start_date: dt.date
+    sources: tuple[str, ...]
+    where: Location
+    description: str = ""
+    organiser: str | None = None
+    end_date: dt.date | None = None
+    url: str | None = None
+    super_event: str | None = None
+
+
+@dataclass(frozen=True)
+class Commitment:
+    id: str
+    city: str
+    roadmap: str
+    policy_areas: tuple[str, ...]
+    announced: dt.date
+    event: str | None
+    confirmation: Confirmation
+    sources: tuple[str, ...]
+    where: Location
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """The dataset's own description (``data/dataset.yaml``)."""
+
+    title: str
+    description: str
+    licence: str
+    licence_name: str
+    publisher: str
+    version: str
+    issued: dt.date
+    modified: dt.date
+    keywords: tuple[str, ...]
+    example_resources: tuple[str, ...]
+    where: Location
+    homepage: str = ""
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything read from ``data/``, cross-checked, in file order."""
+
+    dataset: DatasetInfo
+    sources: tuple[Source, ...]
+    places: tuple[Place, ...]
+    continents: tuple[Continent, ...]
+    countries: tuple[Country, ...]
+    cities: tuple[City, ...]
+    organisations: tuple[Organisation, ...]
+    people: tuple[Person, ...]
+    quotes: tuple[Quote, ...]
+    concept_schemes: tuple[ConceptScheme, ...]
+    roadmaps: tuple[Roadmap, ...]
+    events: tuple[Event, ...]
+    commitments: tuple[Commitment, ...]
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Raw bytes of every input file, by path relative to the data root (for PROV)."""

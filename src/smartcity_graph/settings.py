@@ -1,0 +1,66 @@
+"""One frozen settings object. Every field has a default and help text.
+
+Each field can be set by an environment variable ``SMARTCITY_GRAPH_<NAME>``
+(upper case) or by the matching command-line option; the README's settings
+table is checked against :data:`FIELDS` by a test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+
+ENV_PREFIX = "SMARTCITY_GRAPH_"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(Path("data"), "Directory of the curated data files.")
+    ontology_dir: Path = _setting(Path("ontology"), "Directory of the OWL ontology (Turtle).")
+    shapes_dir: Path = _setting(Path("shapes"), "Directory of the SHACL shapes (Turtle).")
+    release_dir: Path = _setting(Path("release"), "Directory the release is published to.")
+    release_date: str = _setting(
+        "",
+        "Date recorded as the release's dcterms:modified (YYYY-MM-DD); empty = the "
+        "'modified' date in data/dataset.yaml. Never the wall clock, so builds are repeatable.",
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then environment variables, then explicit *overrides* (not None)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for item in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + item.name.upper())
+            if raw is not None:
+                values[item.name] = _coerce(item, raw)
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
+
+
+def _coerce(item: dataclasses.Field[Any], raw: str) -> Any:
+    kind: type[Any] = type(item.default)
+    try:
+        if kind is bool:
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes")
+        if issubclass(kind, Path):
+            return Path(raw)
+        return kind(raw)
+    except ValueError as exc:
+        name = ENV_PREFIX + item.name.upper()
+        raise UsageError(f"{name}={raw!r} is not a valid {kind.__name__}") from exc
+
+
+FIELDS: tuple[dataclasses.Field[Any], ...] = dataclasses.fields(Settings)
