@@ -25,6 +25,7 @@ class Violation:
     message: str
     severity: str
     shape: str
+    """The IRI of the named NodeShape that reported it."""
     constraint: str
     location: Location | None = None
 
@@ -71,14 +72,25 @@ def _text(graph: Graph, node: Node | None) -> str:
     return str(node)
 
 
-def _shape(graph: Graph, shapes: Graph, shape: Node | None) -> str:
-    """The named NodeShape a (possibly blank) property shape belongs to."""
-    if isinstance(shape, BNode):
-        owner = shapes.value(None, SH.property, shape) or shapes.value(None, SH.sparql, shape)
-        if owner is not None:
-            return _text(shapes, owner)
-        return "[anonymous shape]"
-    return _text(graph, shape)
+def _shape(data: Graph, shapes: Graph, shape: Node | None, focus: Node | None) -> str:
+    """The named NodeShape that reported a result.
+
+    A blank property shape belongs to the one NodeShape that declares it; a named,
+    shared property shape (``scgsh:hasSource``) to the NodeShape that targets the
+    focus node's class.
+    """
+    if shape is None:
+        return ""
+    if (shape, RDF.type, SH.NodeShape) in shapes:
+        return str(shape)
+    owners = set(shapes.subjects(SH.property, shape)) | set(shapes.subjects(SH.sparql, shape))
+    if len(owners) > 1:
+        types = set(data.objects(focus, RDF.type))
+        owners = {o for o in owners if types & set(shapes.objects(o, SH.targetClass))} or owners
+    named = sorted(str(o) for o in owners if isinstance(o, URIRef))
+    if named:
+        return " | ".join(named)
+    return str(shape) if isinstance(shape, URIRef) else "[anonymous shape]"
 
 
 def validate(
@@ -100,8 +112,10 @@ def validate(
         abort_on_first=False,
     )
     assert isinstance(results, Graph)
-    violations = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
+    violations: list[Violation] = []
+    # Only top-level results: nested ones (sh:detail) explain a result, they are not new ones.
+    top = set(results.objects(None, SH.result))
+    for result in sorted(top, key=str):
         focus = results.value(result, SH.focusNode)
         severity = results.value(result, SH.resultSeverity)
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
@@ -112,12 +126,15 @@ def validate(
                 value=_text(results, results.value(result, SH.value)),
                 message="; ".join(messages) or "constraint not met",
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                shape=_shape(results, shapes, results.value(result, SH.sourceShape)),
+                shape=_shape(data, shapes, results.value(result, SH.sourceShape), focus),
                 constraint=_text(results, results.value(result, SH.sourceConstraintComponent)),
                 location=(locations or {}).get(str(focus)),
             )
         )
-    violations.sort(key=lambda v: (v.focus, v.path, v.constraint, v.message, v.value))
+    # Two NodeShapes sharing a property shape report the same result twice: keep one.
+    violations = sorted(
+        set(violations), key=lambda v: (v.focus, v.path, v.constraint, v.message, v.value, v.shape)
+    )
     return Report(
         bool(conforms), tuple(violations), _report_graph(bool(conforms), violations, report_iri)
     )

@@ -1,0 +1,2 @@
+# Rule: every fact has a source.
+DELETE DATA { city:milan prov:wasDerivedFrom source:release }

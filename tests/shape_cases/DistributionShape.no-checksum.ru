@@ -1,0 +1,2 @@
+# Rule: a distribution has a checksum.
+DELETE WHERE { distribution:graph-ttl spdx:checksum ?c }

@@ -1,0 +1,2 @@
+# Rule: an organisation serves a city or a country.
+INSERT DATA { organisation:comune-di-milano schema:areaServed person:roberta-cocco }

@@ -1,0 +1,2 @@
+# Rule: no personal contact details: e-mail.
+INSERT DATA { person:roberta-cocco schema:email "roberta@example.org" }

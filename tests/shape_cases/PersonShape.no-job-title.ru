@@ -1,0 +1,2 @@
+# Rule: a person has the role as written.
+DELETE DATA { person:roberta-cocco schema:jobTitle "Deputy Mayor, Milan"@en }

@@ -1,0 +1,2 @@
+# Rule: a place has a source.
+DELETE DATA { place:geneva prov:wasDerivedFrom source:release }

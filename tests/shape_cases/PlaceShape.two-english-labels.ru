@@ -1,0 +1,2 @@
+# Rule: one label per language.
+INSERT DATA { place:geneva rdfs:label "Genf"@en }

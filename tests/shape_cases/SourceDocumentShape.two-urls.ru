@@ -1,0 +1,2 @@
+# Rule: a source has at most one URL.
+INSERT DATA { source:release schema:url <https://example.org/copy> }
