@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,8 +59,8 @@ def release_dir(release: Release) -> Path:
 
 
 @pytest.fixture
-def data_copy(tmp_path: Path) -> Iterator[Path]:
+def data_copy(tmp_path: Path) -> Path:
     """A private copy of data/ that a test may damage."""
     target = tmp_path / "data"
     shutil.copytree(ROOT / "data", target)
-    yield target
+    return target

@@ -94,8 +94,16 @@ def render(
     for name, (fmt, title) in GRAPH_FILES.items():
         add(name, serialize(graph, fmt, context="context.jsonld"), title)
     add("context.jsonld", dump_json(jsonld_context()), "JSON-LD context of graph.jsonld")
-    add("ontology.ttl", serialize(inputs.ontology, "turtle"), "The ontology (OWL, Turtle)")
-    add("shapes.ttl", serialize(inputs.shapes, "turtle"), "The SHACL shapes (Turtle)")
+    add(
+        "ontology.ttl",
+        _as_published(inputs.files, "ontology/", inputs.ontology),
+        "The ontology (OWL, Turtle)",
+    )
+    add(
+        "shapes.ttl",
+        _as_published(inputs.files, "shapes/", inputs.shapes),
+        "The SHACL shapes (Turtle)",
+    )
     add(
         "validation-report.ttl",
         serialize(report.graph, "turtle"),
@@ -123,6 +131,15 @@ def render(
         )
     files["void.ttl"] = serialize(full, "turtle")
     return files
+
+
+def _as_published(files: dict[str, bytes], prefix: str, graph: Graph) -> bytes:
+    """A single source Turtle file is published as written (comments and all);
+    several are merged into one canonical Turtle file."""
+    sources = [content for name, content in sorted(files.items()) if name.startswith(prefix)]
+    if len(sources) == 1:
+        return sources[0]
+    return serialize(graph, "turtle")
 
 
 def build(settings: Settings, *, write: bool = True) -> Release:

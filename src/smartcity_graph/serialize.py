@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from .errors import SmartCityGraphError
@@ -102,9 +103,19 @@ def turtle_term(term: Node, used: set[str]) -> str:
     raise SerializationError(f"cannot write {term!r}")
 
 
+def canonical(graph: Graph) -> Graph:
+    """*graph* with blank nodes relabelled from their content, so labels never depend on
+    the process that parsed it (rdflib labels parsed blank nodes at random)."""
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    result = to_canonical_graph(graph)
+    result.namespace_manager = graph.namespace_manager
+    return result
+
+
 def _grouped(graph: Graph) -> dict[Node, dict[Node, list[Node]]]:
     grouped: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in graph:
+    for s, p, o in canonical(graph):
         grouped[s][p].append(o)
     return grouped
 
@@ -170,7 +181,7 @@ def nt_term(term: Node) -> str:
 
 
 def _nt_lines(graph: Graph, suffix: str = "") -> Iterable[str]:
-    for s, p, o in graph:
+    for s, p, o in canonical(graph):
         yield f"{nt_term(s)} {nt_term(p)} {nt_term(o)}{suffix} .\n"
 
 

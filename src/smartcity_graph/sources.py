@@ -22,7 +22,7 @@ from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from . import iris
-from .errors import Location, SourceDataError, SourceDataErrors
+from .errors import Location, SourceDataError, SourceDataErrors, UsageError
 from .model import (
     CONFIRMATION_VALUES,
     FIDELITY_VALUES,
@@ -623,6 +623,8 @@ _READERS: dict[str, Callable[[_Field], Any]] = {
 
 def read_records(data_dir: Path) -> Records:
     """Read and cross-check every data file; :class:`SourceDataErrors` lists all problems."""
+    if not data_dir.is_dir():
+        raise UsageError(f"data directory {data_dir} does not exist")
     errors: list[SourceDataError] = []
     files: dict[str, bytes] = {}
     loaded: dict[str, list[Any]] = {}
@@ -643,7 +645,7 @@ def read_records(data_dir: Path) -> Records:
             else _yaml_records(path, name, errors)
         )
         loaded[name] = [_READERS[name](_Field(row, where, errors)) for row, where in rows]
-    if errors or dataset is None:
+    if dataset is None or len(loaded) != len(DATA_FILES) - 1:
         raise SourceDataErrors(errors or [SourceDataError(Location("dataset.yaml", 1), "empty")])
     records = Records(
         dataset=dataset,

@@ -1,0 +1,257 @@
+"""The published release: complete, deterministic, self-describing and internally consistent."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from smartcity_graph import iris
+from smartcity_graph.describe_dataset import (
+    DATA_GRAPH,
+    DATASET,
+    DESCRIPTION_GRAPH,
+    ONTOLOGY_GRAPH,
+    distribution_iri,
+)
+from smartcity_graph.namespaces import DCAT, PROV, RDF, SCG, SCHEMA, SPDX, VOID
+from smartcity_graph.pipeline import Release
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden" / "graph.nt"
+GRAPH_FORMATS = {
+    "graph.ttl": "turtle",
+    "graph.nt": "nt",
+    "graph.rdf": "xml",
+    "graph.jsonld": "json-ld",
+}
+OXIGRAPH_FORMATS = {
+    "graph.ttl": pyoxigraph.RdfFormat.TURTLE,
+    "graph.nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    "graph.rdf": pyoxigraph.RdfFormat.RDF_XML,
+    "graph.trig": pyoxigraph.RdfFormat.TRIG,
+    "graph.nq": pyoxigraph.RdfFormat.N_QUADS,
+    "ontology.ttl": pyoxigraph.RdfFormat.TURTLE,
+    "shapes.ttl": pyoxigraph.RdfFormat.TURTLE,
+    "void.ttl": pyoxigraph.RdfFormat.TURTLE,
+    "validation-report.ttl": pyoxigraph.RdfFormat.TURTLE,
+}
+
+
+def describe_diff(expected: Graph, actual: Graph) -> str:
+    _, only_expected, only_actual = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
+    lines = ["only in expected:"] + sorted(
+        f"  {t}" for t in only_expected.triples((None, None, None))
+    )[:20]
+    lines += ["only in actual:"] + sorted(
+        f"  {t}" for t in only_actual.triples((None, None, None))
+    )[:20]
+    return "\n".join(lines)
+
+
+# -- Contents -------------------------------------------------------------------------------
+
+
+def test_the_release_holds_36_cities_in_22_countries_on_6_continents(release: Release) -> None:
+    g = release.graph
+    cities = set(g.subjects(RDF.type, SCHEMA.City))
+    assert len(cities) == 36
+    countries = {g.value(city, SCHEMA.containedInPlace) for city in cities}
+    assert len(countries) == 22 == len(set(g.subjects(RDF.type, SCHEMA.Country)))
+    assert len({g.value(city, SCG.continent) for city in cities}) == 6
+    commitments = set(g.subjects(RDF.type, SCG.RoadmapCommitment))
+    assert {g.value(c, SCG.committedCity) for c in commitments} == cities
+
+
+def test_every_quote_is_attributed_and_fidelity_marked(release: Release) -> None:
+    g = release.graph
+    quotes = set(g.subjects(RDF.type, SCHEMA.Quotation))
+    assert len(quotes) == 15
+    for quote in quotes:
+        speakers = set(g.objects(quote, SCHEMA.creator))
+        assert len(speakers) == 1 and (next(iter(speakers)), RDF.type, SCHEMA.Person) in g
+        assert g.value(quote, SCG.textFidelity) is not None
+        assert g.value(quote, SCHEMA.datePublished) == Literal(
+            "2020-11-17", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")
+        )
+
+
+def test_every_described_thing_cites_a_source(release: Release) -> None:
+    g = release.graph
+    for subject in set(g.subjects()):
+        parsed = iris.parse(str(subject))
+        assert parsed is not None, f"unexpected subject {subject}"
+        if parsed[0] == "source":
+            continue  # a source is where facts come from
+        sources = set(g.objects(subject, PROV.wasDerivedFrom))
+        assert sources, f"{subject} has no prov:wasDerivedFrom"
+        for source in sources:
+            assert (source, RDF.type, PROV.Entity) in g
+
+
+def test_no_contact_details_are_published(release_dir: Path) -> None:
+    email = re.compile(rb"[\w.+-]+@[\w-]+\.(?:org|com|ch|net)\b")
+    for path in release_dir.iterdir():
+        content = path.read_bytes()
+        assert not email.search(content), path.name
+        assert b"+41 79" not in content, path.name
+        assert b"amay" not in content, path.name
+
+
+def test_unverified_wikidata_candidates_are_never_sameas(release: Release) -> None:
+    g = release.graph
+    for subject, candidate in g.subject_objects(SCG.unverifiedWikidataCandidate):
+        assert (subject, URIRef("http://www.w3.org/2002/07/owl#sameAs"), candidate) not in g
+
+
+# -- Determinism ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_builds_with_different_hash_seeds_are_byte_identical(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"release-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "smartcity_graph",
+                "build",
+                "--data",
+                str(ROOT / "data"),
+                "--ontology",
+                str(ROOT / "ontology"),
+                "--shapes",
+                str(ROOT / "shapes"),
+                "--out",
+                str(out),
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0].keys() == outputs[1].keys()
+    different = [name for name in outputs[0] if outputs[0][name] != outputs[1][name]]
+    assert different == []
+
+
+# -- Manifest and description ------------------------------------------------------------------
+
+
+def test_manifest_lists_every_file_with_its_size_type_and_sha256(release_dir: Path) -> None:
+    manifest = json.loads((release_dir / "manifest.json").read_text())
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+    on_disk = {p.name for p in release_dir.iterdir()} - {"manifest.json"}
+    assert set(listed) == on_disk
+    for name, entry in listed.items():
+        content = (release_dir / name).read_bytes()
+        assert entry["bytes"] == len(content)
+        assert entry["sha256"] == hashlib.sha256(content).hexdigest()
+        assert "/" in entry["mediaType"]
+
+
+def test_void_describes_every_distribution_with_size_and_checksum(release_dir: Path) -> None:
+    void = Graph().parse(release_dir / "void.ttl")
+    described = set(void.objects(DATASET, DCAT.distribution))
+    expected = {p.name for p in release_dir.iterdir()} - {"manifest.json", "void.ttl"}
+    assert described == {distribution_iri(name) for name in expected}
+    for name in expected:
+        dist = distribution_iri(name)
+        content = (release_dir / name).read_bytes()
+        assert int(void.value(dist, DCAT.byteSize)) == len(content)
+        checksum = void.value(dist, SPDX.checksum)
+        assert str(void.value(checksum, SPDX.checksumValue)) == hashlib.sha256(content).hexdigest()
+
+
+def test_void_counts_match_the_graph(release: Release, release_dir: Path) -> None:
+    void = Graph().parse(release_dir / "void.ttl")
+    assert int(void.value(DATASET, VOID.triples)) == len(release.graph)
+    partitions = {
+        void.value(p, VOID["class"]): int(void.value(p, VOID.entities))
+        for p in void.objects(DATASET, VOID.classPartition)
+    }
+    assert partitions[SCHEMA.City] == 36
+    assert partitions[SCHEMA.Country] == 22
+    assert (DATASET, VOID.sparqlEndpoint, None) in void
+    assert (DATASET, PROV.wasGeneratedBy, None) in void
+
+
+def test_the_validation_report_says_the_release_conforms(release_dir: Path) -> None:
+    report = Graph().parse(release_dir / "validation-report.ttl")
+    conforms = list(report.objects(None, URIRef("http://www.w3.org/ns/shacl#conforms")))
+    assert conforms == [Literal(True)]
+
+
+# -- Every serialisation parses and says the same ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(GRAPH_FORMATS))
+def test_each_graph_file_parses_and_is_isomorphic_to_the_built_graph(
+    release: Release, release_dir: Path, name: str
+) -> None:
+    parsed = Graph().parse(release_dir / name, format=GRAPH_FORMATS[name])
+    assert isomorphic(parsed, release.graph), describe_diff(release.graph, parsed)
+
+
+def test_jsonld_references_its_context_relatively(release_dir: Path) -> None:
+    document = json.loads((release_dir / "graph.jsonld").read_text())
+    assert document["@context"] == "context.jsonld"
+    assert (release_dir / "context.jsonld").is_file()
+
+
+@pytest.mark.parametrize("name", ["graph.trig", "graph.nq"])
+def test_quad_files_hold_data_ontology_and_description_as_named_graphs(
+    release: Release, release_dir: Path, name: str
+) -> None:
+    dataset = Dataset()
+    dataset.parse(release_dir / name, format="trig" if name.endswith("trig") else "nquads")
+    names = {g.identifier for g in dataset.graphs() if len(g)}
+    assert names == {DATA_GRAPH, ONTOLOGY_GRAPH, DESCRIPTION_GRAPH}
+    assert isomorphic(dataset.graph(DATA_GRAPH), release.graph)
+    ontology = Graph().parse(release_dir / "ontology.ttl")
+    assert isomorphic(dataset.graph(ONTOLOGY_GRAPH), ontology)
+    void = Graph().parse(release_dir / "void.ttl")
+    description = dataset.graph(DESCRIPTION_GRAPH)
+    missing = [t for t in description if t not in void]
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", sorted(OXIGRAPH_FORMATS))
+def test_an_independent_parser_reads_every_rdf_file(release_dir: Path, name: str) -> None:
+    with (release_dir / name).open("rb") as handle:
+        quads = list(pyoxigraph.parse(handle, format=OXIGRAPH_FORMATS[name]))
+    assert quads
+
+
+def test_an_independent_parser_reads_the_jsonld_with_its_context_inlined(
+    release: Release, release_dir: Path
+) -> None:
+    document = json.loads((release_dir / "graph.jsonld").read_text())
+    document["@context"] = json.loads((release_dir / "context.jsonld").read_text())["@context"]
+    quads = list(
+        pyoxigraph.parse(json.dumps(document).encode(), format=pyoxigraph.RdfFormat.JSON_LD)
+    )
+    assert len(quads) == len(release.graph)
+
+
+# -- Golden graph ----------------------------------------------------------------------------------
+
+
+def test_the_graph_matches_the_golden_graph(release: Release, update_golden: bool) -> None:
+    if update_golden:
+        GOLDEN.write_bytes(release.files["graph.nt"])
+        pytest.skip("golden graph rewritten from this build")
+    golden = Graph().parse(GOLDEN, format="nt")
+    assert isomorphic(golden, release.graph), describe_diff(golden, release.graph)
