@@ -1,4 +1,4 @@
-"""The command line: exit codes 0/1/2, readable errors, and a failed build never touches the release."""
+"""The command line: exit codes 0/1/2, readable errors; a failed build leaves the release alone."""
 
 from __future__ import annotations
 

@@ -78,7 +78,8 @@ def test_every_quote_is_attributed_and_fidelity_marked(release: Release) -> None
     assert len(quotes) == 15
     for quote in quotes:
         speakers = set(g.objects(quote, SCHEMA.creator))
-        assert len(speakers) == 1 and (next(iter(speakers)), RDF.type, SCHEMA.Person) in g
+        assert len(speakers) == 1
+        assert (next(iter(speakers)), RDF.type, SCHEMA.Person) in g
         assert g.value(quote, SCG.textFidelity) is not None
         assert g.value(quote, SCHEMA.datePublished) == Literal(
             "2020-11-17", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")
