@@ -49,13 +49,9 @@ OXIGRAPH_FORMATS = {
 
 def describe_diff(expected: Graph, actual: Graph) -> str:
     _, only_expected, only_actual = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
-    lines = ["only in expected:"] + sorted(
-        f"  {t}" for t in only_expected.triples((None, None, None))
-    )[:20]
-    lines += ["only in actual:"] + sorted(
-        f"  {t}" for t in only_actual.triples((None, None, None))
-    )[:20]
-    return "\n".join(lines)
+    missing = sorted(f"  {t}" for t in only_expected)[:20]
+    extra = sorted(f"  {t}" for t in only_actual)[:20]
+    return "\n".join(["only in expected:", *missing, "only in actual:", *extra])
 
 
 # -- Contents -------------------------------------------------------------------------------
