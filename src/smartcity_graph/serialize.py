@@ -238,7 +238,8 @@ def _rdfxml_property(name: str, obj: Node) -> str:
             attributes = f" xml:lang={quoteattr(obj.language)}"
         elif obj.datatype and obj.datatype != XSD.string:
             attributes = f" rdf:datatype={quoteattr(str(obj.datatype))}"
-        return f"<{name}{attributes}>{escape(str(obj))}</{name}>"
+        # XML parsers turn a raw CR into LF, so it travels as a character reference.
+        return f"<{name}{attributes}>{escape(str(obj), {chr(13): '&#13;'})}</{name}>"
     raise SerializationError(f"cannot write {obj!r}")
 
 
@@ -254,7 +255,7 @@ def _jsonld_key(iri: str) -> str:
 
 def _jsonld_value(term: Node) -> object:
     if isinstance(term, URIRef):
-        return {"@id": str(term)}
+        return {"@id": _check_iri(str(term))}
     if isinstance(term, BNode):
         return {"@id": f"_:{term}"}
     if isinstance(term, Literal):
@@ -272,7 +273,7 @@ def jsonld_nodes(graph: Graph) -> list[dict[str, object]]:
     grouped = _grouped(graph)
     for subject in sorted(grouped, key=sort_key):
         node: dict[str, object] = {
-            "@id": f"_:{subject}" if isinstance(subject, BNode) else str(subject)
+            "@id": f"_:{subject}" if isinstance(subject, BNode) else _check_iri(str(subject))
         }
         for predicate in sorted(grouped[subject], key=_predicate_key):
             objects = sorted(grouped[subject][predicate], key=sort_key)
@@ -289,16 +290,18 @@ def dump_json(value: object) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def to_jsonld(graph: Graph, context: str | dict[str, object] = "context.jsonld") -> bytes:
-    """JSON-LD whose ``@context`` is the relative reference *context* (or inlined)."""
+def to_jsonld(graph: Graph, context: str | None = "context.jsonld") -> bytes:
+    """JSON-LD whose ``@context`` is a reference to the published context file (relative,
+    so no consumer ever fetches a remote context), or, with ``None``, the context inlined.
+    Either way it is the full prefix table, the only one keys are compacted with."""
     document = {
-        "@context": context if isinstance(context, str) else context["@context"],
+        "@context": jsonld_context()["@context"] if context is None else context,
         "@graph": jsonld_nodes(graph),
     }
     return dump_json(document)
 
 
-def serialize(graph: Graph, fmt: str, *, context: str | dict[str, object] | None = None) -> bytes:
+def serialize(graph: Graph, fmt: str, *, context: str | None = None) -> bytes:
     """*graph* as bytes in the format named *fmt* (a name from :mod:`formats`)."""
     if fmt == "turtle":
         return to_turtle(graph)
@@ -307,7 +310,7 @@ def serialize(graph: Graph, fmt: str, *, context: str | dict[str, object] | None
     if fmt == "rdfxml":
         return to_rdfxml(graph)
     if fmt == "jsonld":
-        return to_jsonld(graph, jsonld_context() if context is None else context)
+        return to_jsonld(graph, context)
     if fmt == "nquads":
         # A graph in N-Quads is its triples in the default graph: N-Triples lines.
         return to_ntriples(graph)
