@@ -1,0 +1,87 @@
+"""The README's tables are the code's tables: settings, exit codes, formats, commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from smartcity_graph.cli import EXIT_CODES, parser
+from smartcity_graph.formats import RDF_FORMATS
+from smartcity_graph.settings import FIELDS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def table_after(heading: str) -> list[list[str]]:
+    """The rows of the first Markdown table after *heading* (header and rule dropped)."""
+    section = README.split(heading, 1)[1]
+    rows = []
+    for line in section.splitlines():
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    return rows[2:]
+
+
+def test_the_settings_table_matches_the_settings_object() -> None:
+    rows = {row[0].strip("`"): row for row in table_after("## Settings")}
+    assert set(rows) == {field.name for field in FIELDS}
+    for field in FIELDS:
+        _, default, meaning = rows[field.name]
+        shown = str(field.default) if field.default not in ("", None) else "(empty)"
+        assert default.strip("`") == shown, field.name
+        assert meaning == field.metadata["help"], field.name
+
+
+def test_every_setting_has_help_text() -> None:
+    for field in FIELDS:
+        assert field.metadata.get("help"), field.name
+        assert field.default is not dataclasses.MISSING, field.name
+
+
+def test_the_exit_code_table_matches_the_cli() -> None:
+    rows = {int(row[0]): row[1] for row in table_after("Exit codes:")}
+    assert rows == EXIT_CODES
+
+
+def test_the_formats_table_matches_the_format_table() -> None:
+    rows = {row[0]: (row[1].strip("`"), row[2].strip("`")) for row in table_after("### Formats")}
+    assert rows == {f.label: (f.media_type, "." + f.extension) for f in RDF_FORMATS}
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_every_command_is_documented(command: str) -> None:
+    assert re.search(rf"^smartcity-graph {command}\b", README, re.MULTILINE)
+    commands = parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert command in commands
+
+
+def test_the_readme_gives_the_two_commands_and_ci_runs_the_test_one() -> None:
+    assert "make run" in README
+    assert "make test" in README
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+QUERIES = re.findall(r"```sparql\n(.*?)```", README, re.DOTALL)
+
+
+def test_the_readme_has_example_queries() -> None:
+    assert len(QUERIES) >= 4
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[f"query-{i}" for i in range(len(QUERIES))])
+def test_every_example_query_runs_on_the_release_and_returns_rows(
+    query: str, release_dir: Path
+) -> None:
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    with (release_dir / "graph.nt").open("rb") as handle:
+        store.load(handle, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    rows = list(store.query(query))
+    assert rows, query
