@@ -47,6 +47,51 @@ def parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="validate only; publish nothing")
     _paths(validate)
     validate.set_defaults(handler=_validate)
+
+    serve = commands.add_parser(
+        "serve", help="serve a release (or RDF files) read-only: SPARQL, linked data, downloads"
+    )
+    serve.add_argument(
+        "--release",
+        dest="release_dir",
+        type=Path,
+        help="release directory to serve (default: release)",
+    )
+    serve.add_argument(
+        "--data",
+        dest="serve_data",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an RDF file to serve (default graph; quad formats keep their graphs); repeatable",
+    )
+    serve.add_argument(
+        "--graph",
+        dest="serve_graphs",
+        action="append",
+        default=[],
+        metavar="IRI=FILE",
+        help="an RDF file to serve as named graph IRI; repeatable",
+    )
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--sparql-endpoint",
+        dest="sparql_endpoint",
+        metavar="URL",
+        help="forward queries to this remote SPARQL 1.1 endpoint",
+    )
+    serve.add_argument(
+        "--public-base-url",
+        dest="public_base_url",
+        metavar="URL",
+        help="URL where this server is reached, for links",
+    )
+    serve.add_argument("--query-timeout", dest="query_timeout", type=float, metavar="SECONDS")
+    serve.add_argument("--max-rows", dest="max_rows", type=int, metavar="N")
+    serve.add_argument("--workers", type=int, metavar="N", help="query worker processes")
+    serve.set_defaults(handler=_serve)
     return root
 
 
@@ -67,16 +112,47 @@ def _validate(settings: Settings, out: Callable[[str], None]) -> int:
     return 0 if report.conforms else 1
 
 
+def _serve(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
+    import uvicorn
+
+    from .web import create_app
+    from .web.content import from_files, from_release
+
+    data = extra.get("serve_data") or []
+    graphs = extra.get("serve_graphs") or []
+    assert isinstance(data, list)
+    assert isinstance(graphs, list)
+    served = from_files(data, graphs) if data or graphs else from_release(settings.release_dir)
+    app = create_app(settings, served)
+    out(f"serving on http://{settings.host}:{settings.port}/ (SPARQL: /sparql)")
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level="warning", server_header=False
+    )
+    return 0
+
+
+EXTRA_OPTIONS = ("serve_data", "serve_graphs")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    options = {key: value for key, value in vars(args).items() if key not in ("command", "handler")}
+    options = {
+        key: value
+        for key, value in vars(args).items()
+        if key not in ("command", "handler", *EXTRA_OPTIONS)
+    }
+    extra = {key: getattr(args, key) for key in EXTRA_OPTIONS if hasattr(args, key)}
 
     def out(text: str) -> None:
         sys.stdout.write(text + "\n")
 
     try:
         settings = Settings.from_env(**options)
-        code: int = args.handler(settings, out)
+        code: int = (
+            args.handler(settings, out, extra)
+            if args.handler is _serve
+            else args.handler(settings, out)
+        )
     except SmartCityGraphError as exc:
         sys.stderr.write(f"smartcity-graph: error: {exc}\n")
         return exc.exit_code

@@ -35,6 +35,32 @@ class Settings:
         "'modified' date in data/dataset.yaml. Never the wall clock, so builds are repeatable.",
     )
 
+    host: str = _setting("127.0.0.1", "Address the server listens on (loopback by default).")
+    port: int = _setting(8000, "Port the server listens on.")
+    public_base_url: str = _setting(
+        "",
+        "The URL where this server is reached from outside, ending in '/' (used for links and "
+        "for mapping the permanent IRIs to local URLs); empty = taken from each request.",
+    )
+    sparql_endpoint: str = _setting(
+        "",
+        "Forward queries to this remote SPARQL 1.1 endpoint instead of the embedded store.",
+    )
+    query_timeout: float = _setting(
+        10.0, "Seconds a query may run; then it is stopped and the client gets HTTP 503."
+    )
+    max_rows: int = _setting(
+        10000,
+        "Most result rows (or triples) returned; more are cut off and the response says so "
+        "in the SPARQL-Results-Truncated header.",
+    )
+    max_query_bytes: int = _setting(
+        65536, "Longest accepted query text in bytes; longer queries get HTTP 413."
+    )
+    workers: int = _setting(
+        2, "Query worker processes of the embedded store (each can be stopped on timeout)."
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then environment variables, then explicit *overrides* (not None)."""

@@ -1,0 +1,377 @@
+"""The query-engine interface, with two engines behind it.
+
+* :class:`EmbeddedEngine`: pyoxigraph over an on-disk store opened read-only
+  by a small pool of worker processes. pyoxigraph has no query timeout, so a
+  query that runs past the limit is stopped by killing its worker; a fresh
+  worker takes its place and the server keeps answering.
+* :class:`RemoteEngine`: forwards to a SPARQL 1.1 endpoint (Virtuoso, Fuseki,
+  Oxigraph server, QLever) for deployments that outgrow one process.
+
+Both take a :class:`QueryRequest` that the protocol layer has already checked
+(no updates, no ``SERVICE``) and return a :class:`QueryResult`: the bytes in the
+negotiated format, with the row cap applied and signalled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+import pyoxigraph as ox
+
+from .errors import SmartCityGraphError
+from .sparql import (
+    BOOLEAN_WRITERS,
+    GRAPH_FORMATS,
+    SOLUTION_WRITERS,
+    BadQuery,
+    EngineBusy,
+    QueryForm,
+    QueryTimeout,
+    Term,
+)
+from .worker import read_frame, write_frame
+
+RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+MEDIA_TYPES = {f.name: f.media_type for f in GRAPH_FORMATS} | {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+
+
+class EngineError(SmartCityGraphError):
+    """The engine failed on a query that was accepted (HTTP 502 for remote, 500 embedded)."""
+
+    http_status = 502
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    form: QueryForm
+    result_format: str
+    """A format name: json/xml/csv/tsv for SELECT and ASK, an RDF format name otherwise."""
+    default_graphs: tuple[str, ...] | None = None
+    """Protocol ``default-graph-uri`` values (override FROM); ``None`` = not given."""
+    named_graphs: tuple[str, ...] | None = None
+    max_rows: int = 10_000
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    body: bytes
+    media_type: str
+    rows: int
+    truncated: bool
+
+
+class Engine(Protocol):
+    """What the web layer needs from a query engine."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def run(self, request: QueryRequest, timeout: float) -> QueryResult: ...
+
+    async def close(self) -> None: ...
+
+
+# -- Turning engine terms into result bytes (used in the workers and for remote results) -------
+
+
+def term_of(node: Any) -> Term:
+    if isinstance(node, ox.NamedNode):
+        return Term("uri", node.value)
+    if isinstance(node, ox.BlankNode):
+        return Term("bnode", node.value)
+    if isinstance(node, ox.Literal):
+        return Term("literal", node.value, node.datatype.value, node.language)
+    raise EngineError(f"unsupported term in results: {node!r}")
+
+
+def write_solutions(
+    variables: Sequence[str], rows: Iterable[dict[str, Term]], fmt: str, max_rows: int
+) -> QueryResult:
+    kept = list(islice(rows, max_rows + 1))
+    truncated = len(kept) > max_rows
+    kept = kept[:max_rows]
+    body = SOLUTION_WRITERS[fmt](variables, kept)
+    return QueryResult(body, MEDIA_TYPES[fmt], len(kept), truncated)
+
+
+def write_boolean(value: bool, fmt: str) -> QueryResult:
+    return QueryResult(BOOLEAN_WRITERS[fmt](value), MEDIA_TYPES[fmt], 1, False)
+
+
+def write_triples(triples: Iterable[Any], fmt: str, max_rows: int) -> QueryResult:
+    kept = list(islice(triples, max_rows + 1))
+    truncated = len(kept) > max_rows
+    kept = kept[:max_rows]
+    target = RDF_FORMATS[fmt]
+    if target.supports_datasets:
+        kept = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
+    body = ox.serialize(kept, format=target)
+    return QueryResult(body or b"", MEDIA_TYPES[fmt], len(kept), truncated)
+
+
+def execute(store: Any, request: QueryRequest, union_default_graph: bool) -> QueryResult:
+    """Run *request* on a pyoxigraph store (in a worker process)."""
+    options: dict[str, Any] = {}
+    if request.default_graphs is not None or request.named_graphs is not None:
+        # The protocol dataset replaces FROM / FROM NAMED; a missing part is empty.
+        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs or ()]
+        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
+    elif union_default_graph:
+        options["use_default_graph_as_union"] = True
+    result = store.query(request.query, **options)
+    if isinstance(result, ox.QueryBoolean):
+        return write_boolean(bool(result), request.result_format)
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = (
+            {name: term_of(solution[name]) for name in variables if solution[name] is not None}
+            for solution in result
+        )
+        return write_solutions(variables, rows, request.result_format, request.max_rows)
+    return write_triples(result, request.result_format, request.max_rows)
+
+
+# -- The embedded engine ----------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+
+    def call(self, request: QueryRequest) -> tuple[str, Any]:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        write_frame(self.process.stdin, request)
+        reply: tuple[str, Any] = read_frame(self.process.stdout)
+        return reply
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait(timeout=10)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+
+@dataclass(frozen=True)
+class GraphSource:
+    """One RDF file to load: into the default graph (``graph=None``) or a named graph."""
+
+    path: Path
+    format: str
+    graph: str | None = None
+
+
+def load_store(location: Path, sources: Sequence[GraphSource]) -> None:
+    """Create the on-disk store at *location* from *sources* (then release the writer)."""
+    store = ox.Store(str(location))
+    for source in sources:
+        fmt = ox.RdfFormat.from_extension(source.format) or ox.RdfFormat.from_media_type(
+            source.format
+        )
+        if fmt is None:
+            raise BadQuery(f"unknown RDF format {source.format!r} for {source.path}")
+        target = ox.NamedNode(source.graph) if source.graph else None
+        try:
+            with source.path.open("rb") as handle:
+                if target is not None and not fmt.supports_datasets:
+                    store.load(handle, format=fmt, to_graph=target)
+                else:
+                    store.load(handle, format=fmt)
+        except (SyntaxError, ValueError) as exc:
+            raise SmartCityGraphError(f"{source.path}: cannot load: {exc}") from exc
+    store.flush()
+    del store
+    gc.collect()
+
+
+@dataclass
+class EmbeddedEngine:
+    """pyoxigraph in a pool of killable worker processes over a read-only on-disk store."""
+
+    sources: Sequence[GraphSource]
+    workers: int = 2
+    union_default_graph: bool = False
+    name: str = "embedded pyoxigraph"
+    _location: Path | None = None
+    _pool: list[_Worker] = field(default_factory=list)
+    _idle: asyncio.Queue[_Worker] | None = None
+    _threads: ThreadPoolExecutor | None = None
+    stats: dict[str, int] = field(default_factory=lambda: {"timeouts": 0, "restarts": 0})
+
+    async def start(self) -> None:
+        self._location = Path(tempfile.mkdtemp(prefix="smartcity-graph-store-"))
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, load_store, self._location, self.sources)
+        self._threads = ThreadPoolExecutor(max_workers=self.workers * 2 + 2)
+        self._idle = asyncio.Queue()
+        started = await asyncio.gather(*(self._spawn() for _ in range(self.workers)))
+        for worker in started:
+            self._idle.put_nowait(worker)
+
+    async def _spawn(self) -> _Worker:
+        assert self._location is not None
+        command = [sys.executable, "-m", "smartcity_graph.worker", str(self._location)]
+        if self.union_default_graph:
+            command.append("--union")
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        worker = _Worker(process)
+        loop = asyncio.get_running_loop()
+        assert process.stdout is not None
+        try:
+            status, _ = await loop.run_in_executor(self._threads, read_frame, process.stdout)
+        except EOFError as exc:
+            worker.kill()
+            raise EngineError("a query worker could not open the store") from exc
+        if status != "ready":  # pragma: no cover - the worker only ever says ready first
+            worker.kill()
+            raise EngineError("a query worker did not start")
+        self._pool.append(worker)
+        return worker
+
+    async def run(self, request: QueryRequest, timeout: float) -> QueryResult:
+        assert self._idle is not None
+        loop = asyncio.get_running_loop()
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout)
+        except TimeoutError as exc:
+            raise EngineBusy(
+                f"every query worker stayed busy for {timeout:g} s; try again shortly"
+            ) from exc
+        try:
+            status, payload = await asyncio.wait_for(
+                loop.run_in_executor(self._threads, worker.call, request), timeout
+            )
+        except TimeoutError as exc:
+            self.stats["timeouts"] += 1
+            await self._replace(worker)
+            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from exc
+        except (EOFError, OSError) as exc:  # the worker died (e.g. out of memory)
+            await self._replace(worker)
+            raise EngineError(f"the query worker failed: {exc}") from exc
+        self._idle.put_nowait(worker)
+        if status == "bad":
+            raise BadQuery(str(payload))
+        result: QueryResult = payload
+        return result
+
+    async def _replace(self, worker: _Worker) -> None:
+        assert self._idle is not None
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._threads, worker.kill)
+        self._pool.remove(worker)
+        self.stats["restarts"] += 1
+        self._idle.put_nowait(await self._spawn())
+
+    async def close(self) -> None:
+        for worker in list(self._pool):
+            worker.kill()
+        self._pool.clear()
+        if self._threads is not None:
+            self._threads.shutdown(wait=False, cancel_futures=True)
+        if self._location is not None:
+            shutil.rmtree(self._location, ignore_errors=True)
+
+
+# -- The remote engine ------------------------------------------------------------------------
+
+
+def _remote_term(value: dict[str, str]) -> Term:
+    kind = value.get("type")
+    if kind == "uri":
+        return Term("uri", value["value"])
+    if kind == "bnode":
+        return Term("bnode", value["value"])
+    if kind in ("literal", "typed-literal"):
+        return Term("literal", value["value"], value.get("datatype"), value.get("xml:lang"))
+    raise EngineError(f"the remote endpoint returned an unknown term type {kind!r}")
+
+
+@dataclass
+class RemoteEngine:
+    """Forwards checked queries to a remote SPARQL 1.1 endpoint over HTTP."""
+
+    endpoint: str
+    name: str = "remote SPARQL endpoint"
+    _client: httpx.AsyncClient | None = None
+
+    async def start(self) -> None:
+        # trust_env=False: no proxy or netrc from the environment; only the endpoint is called.
+        self._client = httpx.AsyncClient(trust_env=False, follow_redirects=False)
+
+    async def run(self, request: QueryRequest, timeout: float) -> QueryResult:
+        assert self._client is not None
+        graph_form = request.form in ("CONSTRUCT", "DESCRIBE")
+        accept = (
+            "application/n-triples, text/turtle;q=0.9"
+            if graph_form
+            else "application/sparql-results+json"
+        )
+        data: dict[str, str | list[str]] = {"query": request.query}
+        if request.default_graphs:
+            data["default-graph-uri"] = list(request.default_graphs)
+        if request.named_graphs:
+            data["named-graph-uri"] = list(request.named_graphs)
+        try:
+            response = await self._client.post(
+                self.endpoint, data=data, headers={"Accept": accept}, timeout=timeout
+            )
+        except httpx.TimeoutException as exc:
+            raise QueryTimeout(f"the remote endpoint did not answer within {timeout:g} s") from exc
+        except httpx.HTTPError as exc:
+            raise EngineError(f"the remote endpoint is unreachable: {exc}") from exc
+        if 400 <= response.status_code < 500:
+            raise BadQuery(f"the remote endpoint refused the query: {response.text[:500]}")
+        if response.status_code != 200:
+            raise EngineError(f"the remote endpoint answered HTTP {response.status_code}")
+        if graph_form:
+            media = response.headers.get("content-type", "").split(";")[0].strip()
+            fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+            triples = (q.triple for q in ox.parse(response.content, format=fmt))
+            return write_triples(triples, request.result_format, request.max_rows)
+        try:
+            document = json.loads(response.content)
+        except ValueError as exc:
+            raise EngineError("the remote endpoint returned malformed JSON results") from exc
+        if "boolean" in document:
+            return write_boolean(bool(document["boolean"]), request.result_format)
+        variables = document["head"]["vars"]
+        rows = (
+            {name: _remote_term(value) for name, value in binding.items()}
+            for binding in document["results"]["bindings"]
+        )
+        return write_solutions(variables, rows, request.result_format, request.max_rows)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
