@@ -9,6 +9,7 @@ Wikidata links and sources, and a schema.org JSON-LD object for search engines.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -69,10 +70,16 @@ def best_label(graph: Graph, node: Node) -> str | None:
     return None
 
 
+def safe_href(url: str) -> str | None:
+    """Only http(s) links are followed from a page; any other scheme (javascript:, data:,
+    file:) is shown as text, never as a link."""
+    return url if re.match(r"^https?://", url, re.IGNORECASE) else None
+
+
 def _value(node: Node, labels: Mapping[str, str], href: Callable[[str], str]) -> Value:
     if isinstance(node, URIRef):
         text = labels.get(str(node)) or curie(str(node))
-        return Value(text=text, href=href(str(node)), iri=str(node))
+        return Value(text=text, href=safe_href(href(str(node))), iri=str(node))
     if isinstance(node, BNode):
         return Value(text="(blank node)")
     assert isinstance(node, Literal)
@@ -89,7 +96,7 @@ def _property(
     return PropertyView(
         label=labels.get(str(predicate)) or curie(str(predicate)),
         iri=str(predicate),
-        href=href(str(predicate)),
+        href=safe_href(href(str(predicate))),
         values=tuple(_value(o, labels, href) for o in sorted(objects, key=sort_key)),
     )
 

@@ -77,6 +77,9 @@ class QueryRequest:
     """Protocol ``default-graph-uri`` values (override FROM); ``None`` = not given."""
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10_000
+    base_iri: str | None = None
+    """Resolves relative IRIs in the query (the protocol lets the service choose; we use the
+    endpoint's own URL)."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ def write_triples(triples: Iterable[Any], fmt: str, max_rows: int) -> QueryResul
 
 def execute(store: Any, request: QueryRequest, union_default_graph: bool) -> QueryResult:
     """Run *request* on a pyoxigraph store (in a worker process)."""
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"base_iri": request.base_iri}
     if request.default_graphs is not None or request.named_graphs is not None:
         # The protocol dataset replaces FROM / FROM NAMED; a missing part is empty.
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs or ()]

@@ -230,6 +230,7 @@ def _routes(app: FastAPI, state: AppState) -> None:
                 default_graphs=defaults,
                 named_graphs=named,
                 max_rows=state.settings.max_rows,
+                base_iri=root_url(state, request) + "sparql",
             ),
             state.settings.query_timeout,
         )
@@ -344,7 +345,13 @@ async def read_protocol_request(
     params = list(request.query_params.multi_items())
     query: str | None = None
     if request.method == "POST":
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        raw_type = request.headers.get("content-type", "")
+        content_type = raw_type.split(";")[0].strip().lower()
+        charset = re.search(r";\s*charset\s*=\s*\"?([\w-]+)", raw_type, re.IGNORECASE)
+        if charset and charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(
+                f"charset {charset.group(1)} is not supported; SPARQL requests are UTF-8"
+            )
         body = await read_body(state, request)
         if content_type == "application/x-www-form-urlencoded":
             try:
