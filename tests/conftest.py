@@ -90,7 +90,7 @@ def running_server(*args: str, timeout: float = 60) -> Iterator[str]:
     import httpx
 
     port = free_port()
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         [
             sys.executable,
