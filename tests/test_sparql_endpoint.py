@@ -21,7 +21,10 @@ from smartcity_graph.web.content import from_release
 COUNT_CITIES = (
     "PREFIX schema: <https://schema.org/> SELECT (COUNT(?c) AS ?n) WHERE { ?c a schema:City }"
 )
-CITIES = "PREFIX schema: <https://schema.org/> SELECT ?c ?name WHERE { ?c a schema:City ; schema:name ?name } ORDER BY ?name"
+CITIES = (
+    "PREFIX schema: <https://schema.org/> "
+    "SELECT ?c ?name WHERE { ?c a schema:City ; schema:name ?name } ORDER BY ?name"
+)
 ASK_MILAN = "ASK { <https://w3id.org/smartcity-graph/id/city/milan> ?p ?o }"
 CONSTRUCT_MILAN = (
     "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/smartcity-graph/id/city/milan> AS ?s) "
@@ -246,7 +249,10 @@ def test_rdf_clients_get_the_service_description(client: TestClient, media: str)
     assert response.status_code == 200
     graph = Graph().parse(data=response.content, format=GRAPH_MEDIA[media])
     sd = "http://www.w3.org/ns/sparql-service-description#"
-    query = f"ASK {{ ?s a <{sd}Service> ; <{sd}supportedLanguage> <{sd}SPARQL11Query> ; <{sd}endpoint> ?e }}"
+    query = (
+        f"ASK {{ ?s a <{sd}Service> ; <{sd}supportedLanguage> <{sd}SPARQL11Query> ; "
+        f"<{sd}endpoint> ?e }}"
+    )
     assert graph.query(query).askAnswer
 
 
