@@ -146,6 +146,28 @@ GRAPH_FORMATS = tuple(
 )
 
 
+#: Short names clients send in ``format`` (SPARQLWrapper sends ``n3``, ``xml``, ``json`` for
+#: every query form, as Virtuoso and Fuseki accept them), mapped to our format names.
+FORMAT_ALIASES = {
+    "graph": {
+        "n3": "turtle",
+        "ttl": "turtle",
+        "text/n3": "turtle",
+        "text/rdf+n3": "turtle",
+        "nt": "ntriples",
+        "n-triples": "ntriples",
+        "rdf": "rdfxml",
+        "xml": "rdfxml",
+        "rdf/xml": "rdfxml",
+        "json": "jsonld",
+        "json-ld": "jsonld",
+        "nq": "nquads",
+        "n-quads": "nquads",
+    },
+    "results": {"srj": "json", "srx": "xml", "sparql-results+json": "json"},
+}
+
+
 def _offers(form: QueryForm) -> tuple[ResultFormat, ...]:
     if form == "SELECT":
         return SOLUTION_FORMATS
@@ -159,6 +181,8 @@ def choose_result_format(form: QueryForm, accept: str | None, fmt: str | None) -
     offers = _offers(form)
     if fmt:
         wanted = fmt.strip().lower()
+        kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
+        wanted = FORMAT_ALIASES[kind].get(wanted, wanted)
         for offer in offers:
             if wanted in (offer.name, offer.media_type, *offer.aliases):
                 return offer

@@ -1,0 +1,201 @@
+"""Scale-out mode: the same server forwarding to a real remote SPARQL 1.1 store.
+
+Each remote store is a real server started by the test on 127.0.0.1 and loaded
+with the release: the Rust Oxigraph server (``oxigraph`` on PyPI) and, where
+Debian's ``virtuoso-opensource`` is installed, Virtuoso. The answers through the
+proxy must equal the embedded engine's, and the guard must hold in front of it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import free_port, running_server
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+QUERIES = {
+    "count": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "cities": (
+        "PREFIX schema: <https://schema.org/> SELECT ?c ?name ?country WHERE { ?c a schema:City ;"
+        " schema:name ?name ; schema:containedInPlace/schema:name ?country } ORDER BY ?name"
+    ),
+    "quotes": (
+        "PREFIX schema: <https://schema.org/> PREFIX scg: <https://w3id.org/smartcity-graph/def/>"
+        " SELECT ?q ?who ?fidelity WHERE { ?q a schema:Quotation ; schema:creator/schema:name ?who"
+        " ; scg:textFidelity ?fidelity } ORDER BY ?who"
+    ),
+    "ask": "ASK { <https://w3id.org/smartcity-graph/id/city/manila> ?p ?o }",
+}
+CONSTRUCT_MILAN = (
+    "CONSTRUCT { <https://w3id.org/smartcity-graph/id/city/milan> ?p ?o } WHERE { "
+    "<https://w3id.org/smartcity-graph/id/city/milan> ?p ?o }"
+)
+
+
+def wait_until(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"remote store exited with {process.returncode}")
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def oxigraph_endpoint(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    beside = Path(sys.executable).parent / "oxigraph"  # installed into this venv
+    binary = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if binary is None:
+        pytest.skip(
+            "the oxigraph server is not installed (pip package 'oxigraph', a dev dependency)"
+        )
+    location = tmp_path_factory.mktemp("oxigraph-store")
+    subprocess.run(
+        [binary, "load", "--location", str(location), "--file", str(release_dir / "graph.nt")],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        wait_until(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def virtuoso_endpoint(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from virtuoso import start_virtuoso, stop_virtuoso
+
+    if shutil.which("virtuoso-t") is None:
+        pytest.skip(
+            "Virtuoso is not installed (Debian package virtuoso-opensource; "
+            "`make system-deps` installs it)"
+        )
+    folder = tmp_path_factory.mktemp("virtuoso")
+    url, process = start_virtuoso(
+        folder, release_dir / "graph.nt", "https://w3id.org/smartcity-graph/id/graph/data"
+    )
+    try:
+        yield url
+    finally:
+        stop_virtuoso(process)
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def proxied(request: pytest.FixtureRequest, release_dir: Path) -> Iterator[str]:
+    remote = request.getfixturevalue(f"{request.param}_endpoint")
+    with running_server(
+        "--release", str(release_dir), "--sparql-endpoint", remote, "--max-rows", "20"
+    ) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def embedded(release_server: str) -> str:
+    return release_server
+
+
+def select(url: str, query: str) -> object:
+    response = httpx.get(
+        url + "/sparql",
+        params={"query": query},
+        timeout=60,
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200, response.text
+    document = json.loads(response.content)
+    if "boolean" in document:
+        return document["boolean"]
+    return [{k: v["value"] for k, v in row.items()} for row in document["results"]["bindings"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["cities", "quotes", "ask"])
+def test_the_remote_store_answers_as_the_embedded_one(
+    proxied: str, embedded: str, name: str
+) -> None:
+    remote = select(proxied, QUERIES[name])
+    local = select(embedded, QUERIES[name])
+    if isinstance(local, list) and len(local) > 20:
+        assert remote == local[:20]  # the proxy's row cap is 20
+    else:
+        assert remote == local
+
+
+@pytest.mark.slow
+def test_the_row_cap_is_applied_to_remote_results(proxied: str) -> None:
+    response = httpx.get(proxied + "/sparql", params={"query": QUERIES["cities"]}, timeout=60)
+    assert response.headers["sparql-results-truncated"] == "true; limit=20"
+    assert len(response.json()["results"]["bindings"]) == 20
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("media", ["text/turtle", "application/n-triples", "application/ld+json"])
+def test_construct_through_the_remote_store(proxied: str, embedded: str, media: str) -> None:
+    fmt = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld"}
+    graphs = []
+    for url in (proxied, embedded):
+        response = httpx.get(
+            url + "/sparql",
+            params={"query": CONSTRUCT_MILAN},
+            headers={"Accept": media},
+            timeout=60,
+        )
+        assert response.status_code == 200
+        graphs.append(Graph().parse(data=response.content, format=fmt[media]))
+    assert isomorphic(graphs[0], graphs[1])
+
+
+@pytest.mark.slow
+def test_linked_data_pages_work_over_the_remote_store(proxied: str) -> None:
+    response = httpx.get(
+        proxied + "/id/city/toronto", headers={"Accept": "text/turtle"}, timeout=60
+    )
+    assert response.status_code == 200
+    assert "Toronto" in response.text
+
+
+@pytest.mark.slow
+def test_the_guard_stands_in_front_of_the_remote_store(proxied: str) -> None:
+    before = select(proxied, QUERIES["count"])
+    for query in (
+        "CLEAR ALL",
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    ):
+        response = httpx.post(proxied + "/sparql", data={"query": query}, timeout=60)
+        assert response.status_code == 403
+    assert (
+        httpx.post(proxied + "/sparql", data={"update": "CLEAR ALL"}, timeout=60).status_code == 403
+    )
+    assert select(proxied, QUERIES["count"]) == before
+
+
+@pytest.mark.slow
+def test_a_bad_query_is_a_400_from_the_remote_store_too(proxied: str) -> None:
+    response = httpx.get(
+        proxied + "/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"}, timeout=60
+    )
+    assert response.status_code == 400
