@@ -18,9 +18,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import free_port, running_server
 from rdflib import Graph
 from rdflib.compare import isomorphic
+
+from conftest import free_port, running_server
 
 QUERIES = {
     "count": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",

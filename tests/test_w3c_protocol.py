@@ -16,10 +16,10 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
+
 from conftest import running_server
 
 DATA = "http://kasei.us/2009/09/sparql/data/"
