@@ -11,6 +11,7 @@ Routes (each handler parses, calls the core or the engine, responds):
 ``/.well-known/void``    the dataset description
 ``/id/{kind}/{slug}``    every resource, by conneg or by suffix (.ttl .jsonld .nt .rdf .html)
 ``/def``, ``/def/{T}``   the ontology and each of its terms
+``/shapes``              303 to the published SHACL shapes
 ======================  ============================================================
 """
 
@@ -299,6 +300,12 @@ def _routes(app: FastAPI, state: AppState) -> None:
         if fmt is None:
             return not_acceptable(DOCUMENT_FORMATS)
         return rdf_response(graph, fmt, {"Vary": "Accept"})
+
+    @app.get("/shapes")
+    async def shapes(request: Request) -> Response:
+        if "shapes.ttl" not in state.served.files:
+            return not_found(state, request, "this server has no SHACL shapes")
+        return RedirectResponse(root_url(state, request) + "release/shapes.ttl", status_code=303)
 
     @app.get("/def")
     @app.get("/def.{ext}")
