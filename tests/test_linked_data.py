@@ -1,4 +1,4 @@
-"""Every IRI dereferences: HTML for people, RDF by Accept or suffix, with the headers LD clients use."""
+"""Every IRI dereferences: HTML for people, RDF by Accept or suffix, with LD headers."""
 
 from __future__ import annotations
 
