@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
+from typing import NamedTuple, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 from . import formats
@@ -27,6 +28,9 @@ UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
 FORMS: tuple[QueryForm, ...] = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+T = TypeVar("T")
 
 
 class QueryRefused(SmartCityGraphError):
@@ -205,9 +209,12 @@ def choose_result_format(form: QueryForm, accept: str | None, fmt: str | None) -
 # -- Result terms and writers --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Term:
-    """An RDF term in a result row, independent of the engine's own classes."""
+class Term(NamedTuple):
+    """An RDF term in a result row, independent of the engine's own classes.
+
+    A named tuple (not a dataclass): result sets have many thousands of terms, and the
+    writers memoise each distinct term's encoding, so creation and hashing must be cheap.
+    """
 
     kind: TypingLiteral["uri", "bnode", "literal"]
     value: str
@@ -230,12 +237,37 @@ def _json_term(term: Term) -> dict[str, str]:
     return {"type": term.kind, "value": term.value}
 
 
-def write_json(variables: Sequence[str], rows: Iterable[Mapping[str, Term]]) -> bytes:
-    document = {
-        "head": {"vars": list(variables)},
-        "results": {"bindings": [{k: _json_term(v) for k, v in row.items()} for row in rows]},
-    }
-    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+#: A result row: one term (or None, unbound) per variable, in the order of the variables.
+Row = Sequence["Term | None"]
+
+
+def _memo(encode: Callable[[Term], T]) -> Callable[[Term], T]:
+    """Encode each distinct term once per result (IRIs repeat a great deal)."""
+    memo: dict[Term, T] = {}
+
+    def cached(term: Term) -> T:
+        found = memo.get(term)
+        if found is None:
+            found = memo[term] = encode(term)
+        return found
+
+    return cached
+
+
+def write_json(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
+    """SPARQL 1.1 JSON results, assembled from memoised JSON text of each distinct term."""
+    encode = _memo(lambda term: json.dumps(_json_term(term), ensure_ascii=False))
+    keys = [json.dumps(name, ensure_ascii=False) + ": " for name in variables]
+    bindings = ",\n".join(
+        "{"
+        + ", ".join(
+            key + encode(term) for key, term in zip(keys, row, strict=True) if term is not None
+        )
+        + "}"
+        for row in rows
+    )
+    head = json.dumps({"vars": list(variables)}, ensure_ascii=False)
+    return f'{{"head": {head}, "results": {{"bindings": [\n{bindings}]}}}}\n'.encode()
 
 
 def write_json_boolean(value: bool) -> bytes:
@@ -258,14 +290,17 @@ def _xml_term(term: Term) -> str:
     return f"<literal{attributes}>{escape(term.value, {chr(13): '&#13;'})}</literal>"
 
 
-def write_xml(variables: Sequence[str], rows: Iterable[Mapping[str, Term]]) -> bytes:
+def write_xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
+    encode = _memo(_xml_term)
+    names = [quoteattr(v) for v in variables]
     parts = [_XML_HEAD, "  <head>\n"]
-    parts += [f"    <variable name={quoteattr(v)}/>\n" for v in variables]
+    parts += [f"    <variable name={name}/>\n" for name in names]
     parts.append("  </head>\n  <results>\n")
     for row in rows:
         parts.append("    <result>\n")
-        for name, term in row.items():
-            parts.append(f"      <binding name={quoteattr(name)}>{_xml_term(term)}</binding>\n")
+        for name, term in zip(names, row, strict=True):
+            if term is not None:
+                parts.append(f"      <binding name={name}>{encode(term)}</binding>\n")
         parts.append("    </result>\n")
     parts.append("  </results>\n</sparql>\n")
     return "".join(parts).encode("utf-8")
@@ -282,20 +317,15 @@ def _csv_field(text: str) -> str:
     return text
 
 
-def write_csv(variables: Sequence[str], rows: Iterable[Mapping[str, Term]]) -> bytes:
+def _csv_term(term: Term) -> str:
+    return _csv_field(f"_:{term.value}" if term.kind == "bnode" else term.value)
+
+
+def write_csv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     """SPARQL 1.1 CSV: plain values, bnodes as ``_:label``, CRLF line ends."""
+    encode = _memo(_csv_term)
     lines = [",".join(_csv_field(v) for v in variables)]
-    for row in rows:
-        cells = []
-        for variable in variables:
-            term = row.get(variable)
-            if term is None:
-                cells.append("")
-            elif term.kind == "bnode":
-                cells.append(_csv_field(f"_:{term.value}"))
-            else:
-                cells.append(_csv_field(term.value))
-        lines.append(",".join(cells))
+    lines += [",".join("" if t is None else encode(t) for t in row) for row in rows]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
@@ -322,11 +352,11 @@ def _tsv_term(term: Term) -> str:
     return _tsv_string(term.value)
 
 
-def write_tsv(variables: Sequence[str], rows: Iterable[Mapping[str, Term]]) -> bytes:
+def write_tsv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     """SPARQL 1.1 TSV: terms in Turtle syntax, ``?var`` header."""
+    encode = _memo(_tsv_term)
     lines = ["\t".join(f"?{v}" for v in variables)]
-    for row in rows:
-        lines.append("\t".join(_tsv_term(row[v]) if v in row else "" for v in variables))
+    lines += ["\t".join("" if t is None else encode(t) for t in row) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

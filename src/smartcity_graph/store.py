@@ -19,11 +19,9 @@ import contextlib
 import gc
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -41,9 +39,10 @@ from .sparql import (
     EngineBusy,
     QueryForm,
     QueryTimeout,
+    Row,
     Term,
 )
-from .worker import read_frame, write_frame
+from .worker import encode_frame, read_frame_async
 
 RDF_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -116,7 +115,7 @@ def term_of(node: Any) -> Term:
 
 
 def write_solutions(
-    variables: Sequence[str], rows: Iterable[dict[str, Term]], fmt: str, max_rows: int
+    variables: Sequence[str], rows: Iterable[Row], fmt: str, max_rows: int
 ) -> QueryResult:
     kept = list(islice(rows, max_rows + 1))
     truncated = len(kept) > max_rows
@@ -154,8 +153,16 @@ def execute(store: Any, request: QueryRequest, union_default_graph: bool) -> Que
         return write_boolean(bool(result), request.result_format)
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
+        memo: dict[Any, Term] = {}
+
+        def convert(node: Any) -> Term:
+            found = memo.get(node)
+            if found is None:
+                found = memo[node] = term_of(node)
+            return found
+
         rows = (
-            {name: term_of(solution[name]) for name in variables if solution[name] is not None}
+            tuple(None if node is None else convert(node) for node in solution)
             for solution in result
         )
         return write_solutions(variables, rows, request.result_format, request.max_rows)
@@ -167,23 +174,22 @@ def execute(store: Any, request: QueryRequest, union_default_graph: bool) -> Que
 
 @dataclass
 class _Worker:
-    process: subprocess.Popen[bytes]
+    """One worker process, spoken to over its stdin/stdout with asyncio streams."""
 
-    def call(self, request: QueryRequest) -> tuple[str, Any]:
+    process: asyncio.subprocess.Process
+
+    async def call(self, request: QueryRequest) -> tuple[str, Any]:
         assert self.process.stdin is not None
         assert self.process.stdout is not None
-        write_frame(self.process.stdin, request)
-        reply: tuple[str, Any] = read_frame(self.process.stdout)
+        self.process.stdin.write(encode_frame(request))
+        await self.process.stdin.drain()
+        reply: tuple[str, Any] = await read_frame_async(self.process.stdout)
         return reply
 
-    def kill(self) -> None:
-        with contextlib.suppress(OSError):
+    async def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
             self.process.kill()
-        self.process.wait(timeout=10)
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        await self.process.wait()
 
 
 @dataclass(frozen=True)
@@ -229,14 +235,12 @@ class EmbeddedEngine:
     _location: Path | None = None
     _pool: list[_Worker] = field(default_factory=list)
     _idle: asyncio.Queue[_Worker] | None = None
-    _threads: ThreadPoolExecutor | None = None
     stats: dict[str, int] = field(default_factory=lambda: {"timeouts": 0, "restarts": 0})
 
     async def start(self) -> None:
         self._location = Path(tempfile.mkdtemp(prefix="smartcity-graph-store-"))
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, load_store, self._location, self.sources)
-        self._threads = ThreadPoolExecutor(max_workers=self.workers * 2 + 2)
         self._idle = asyncio.Queue()
         started = await asyncio.gather(*(self._spawn() for _ in range(self.workers)))
         for worker in started:
@@ -247,24 +251,27 @@ class EmbeddedEngine:
         command = [sys.executable, "-m", "smartcity_graph.worker", str(self._location)]
         if self.union_default_graph:
             command.append("--union")
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=2**26,
+        )
         worker = _Worker(process)
-        loop = asyncio.get_running_loop()
         assert process.stdout is not None
         try:
-            status, _ = await loop.run_in_executor(self._threads, read_frame, process.stdout)
-        except EOFError as exc:
-            worker.kill()
+            status, _ = await read_frame_async(process.stdout)
+        except (EOFError, asyncio.IncompleteReadError) as exc:
+            await worker.kill()
             raise EngineError("a query worker could not open the store") from exc
         if status != "ready":  # pragma: no cover - the worker only ever says ready first
-            worker.kill()
+            await worker.kill()
             raise EngineError("a query worker did not start")
         self._pool.append(worker)
         return worker
 
     async def run(self, request: QueryRequest, timeout: float) -> QueryResult:
         assert self._idle is not None
-        loop = asyncio.get_running_loop()
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout)
         except TimeoutError as exc:
@@ -272,14 +279,12 @@ class EmbeddedEngine:
                 f"every query worker stayed busy for {timeout:g} s; try again shortly"
             ) from exc
         try:
-            status, payload = await asyncio.wait_for(
-                loop.run_in_executor(self._threads, worker.call, request), timeout
-            )
+            status, payload = await asyncio.wait_for(worker.call(request), timeout)
         except TimeoutError as exc:
             self.stats["timeouts"] += 1
             await self._replace(worker)
             raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from exc
-        except (EOFError, OSError) as exc:  # the worker died (e.g. out of memory)
+        except (EOFError, OSError, asyncio.IncompleteReadError) as exc:  # the worker died
             await self._replace(worker)
             raise EngineError(f"the query worker failed: {exc}") from exc
         self._idle.put_nowait(worker)
@@ -290,18 +295,15 @@ class EmbeddedEngine:
 
     async def _replace(self, worker: _Worker) -> None:
         assert self._idle is not None
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._threads, worker.kill)
+        await worker.kill()
         self._pool.remove(worker)
         self.stats["restarts"] += 1
         self._idle.put_nowait(await self._spawn())
 
     async def close(self) -> None:
         for worker in list(self._pool):
-            worker.kill()
+            await worker.kill()
         self._pool.clear()
-        if self._threads is not None:
-            self._threads.shutdown(wait=False, cancel_futures=True)
         if self._location is not None:
             shutil.rmtree(self._location, ignore_errors=True)
 
@@ -370,7 +372,7 @@ class RemoteEngine:
             return write_boolean(bool(document["boolean"]), request.result_format)
         variables = document["head"]["vars"]
         rows = (
-            {name: _remote_term(value) for name, value in binding.items()}
+            tuple(_remote_term(binding[name]) if name in binding else None for name in variables)
             for binding in document["results"]["bindings"]
         )
         return write_solutions(variables, rows, request.result_format, request.max_rows)

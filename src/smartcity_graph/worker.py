@@ -7,6 +7,7 @@ closes. The parent kills it to stop a query that runs too long.
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 import struct
 import sys
@@ -15,9 +16,13 @@ from typing import IO, Any
 HEADER = struct.Struct(">I")
 
 
-def write_frame(stream: IO[bytes], value: Any) -> None:
+def encode_frame(value: Any) -> bytes:
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(HEADER.pack(len(payload)) + payload)
+    return HEADER.pack(len(payload)) + payload
+
+
+def write_frame(stream: IO[bytes], value: Any) -> None:
+    stream.write(encode_frame(value))
     stream.flush()
 
 
@@ -30,6 +35,13 @@ def read_frame(stream: IO[bytes]) -> Any:
     if len(payload) < size:
         raise EOFError("the other side closed the pipe mid-frame")
     return pickle.loads(payload)  # noqa: S301 - frames come only from our own parent process
+
+
+async def read_frame_async(stream: asyncio.StreamReader) -> Any:
+    """The parent's side: one frame from a worker's stdout."""
+    header = await stream.readexactly(HEADER.size)
+    (size,) = HEADER.unpack(header)
+    return pickle.loads(await stream.readexactly(size))  # noqa: S301 - our own worker's reply
 
 
 def main(argv: list[str]) -> int:
