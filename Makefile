@@ -5,7 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run build test lint clean
+# Debian packages the real-part tests use: a browser for page tests, a non-Python SPARQL
+# client (roqet), and a remote triple store. Installed when running as root with apt-get (as
+# CI does); elsewhere the tests that need them are skipped with the reason.
+SYSTEM_PACKAGES := chromium rasqal-utils
+
+.PHONY: setup system-deps run build test lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,19 +19,32 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
-## Build, validate and publish the release to release/.
+system-deps:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  missing=""; \
+	  for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  fi; \
+	else \
+	  echo "system-deps: not root or no apt-get; tests needing $(SYSTEM_PACKAGES) will be skipped"; \
+	fi
+
+## Build, validate and publish the release to release/, then serve it on 127.0.0.1:8000.
 run: setup
 	$(BIN)/smartcity-graph build --out release
+	$(BIN)/smartcity-graph serve --release release --host 127.0.0.1 --port 8000
 
 build: run
 
 ## Lint, type-check, check import contracts, then run the whole test suite.
-test: setup lint
+test: setup system-deps lint
 	$(BIN)/pytest
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

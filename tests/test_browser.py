@@ -1,0 +1,96 @@
+"""Pages as a person sees them, in a real browser (Debian's Chromium, driven by Playwright).
+
+The query UI must work with no internet: every request the page makes stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Chromium not installed (Debian package chromium; `make system-deps`)",
+    ),
+]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    with playwright_sync.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser: object, url: str) -> tuple[object, list[str], list[str]]:
+    """A page at *url* with every request URL and every console error recorded."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, wait_until="networkidle")
+    return page, requests, errors
+
+
+def only_loopback(requests: list[str]) -> list[str]:
+    return [
+        url
+        for url in requests
+        if urlparse(url).scheme in ("http", "https") and urlparse(url).hostname != "127.0.0.1"
+    ]
+
+
+def test_the_query_ui_runs_an_example_offline(browser: object, release_server: str) -> None:
+    page, requests, errors = open_page(browser, release_server + "/sparql")
+    examples = json.loads((ROOT / "src/smartcity_graph/static/examples.json").read_text())
+    tabs = page.locator(".tabPanel, [role=tab]")  # type: ignore[attr-defined]
+    page.wait_for_selector(".yasqe .CodeMirror")  # type: ignore[attr-defined]
+    names = page.locator("[role=tab]").all_inner_texts()  # type: ignore[attr-defined]
+    for example in examples:
+        assert any(example["name"] in name for name in names), names
+    assert tabs.count() >= 1
+    page.click(".yasqe_queryButton")  # type: ignore[attr-defined]
+    page.wait_for_selector(".yasr table tbody tr", timeout=20_000)  # type: ignore[attr-defined]
+    rows = page.locator(".yasr table tbody tr").count()  # type: ignore[attr-defined]
+    assert rows == 36
+    assert only_loopback(requests) == []
+    assert any(url.endswith("/sparql") for url in requests[1:])
+    assert errors == []
+    page.screenshot(path=str(ROOT / ".pytest_cache" / "query-ui.png"))  # type: ignore[attr-defined]
+
+
+def test_a_resource_page_renders_without_errors(browser: object, release_server: str) -> None:
+    page, requests, errors = open_page(browser, release_server + "/id/city/bogota")
+    assert page.locator("h1").inner_text() == "Bogotá"  # type: ignore[attr-defined]
+    assert page.locator("a", has_text="Colombia").count() >= 1  # type: ignore[attr-defined]
+    assert only_loopback(requests) == []
+    assert errors == []
+
+
+def test_the_landing_page_links_every_download(browser: object, release_server: str) -> None:
+    page, requests, errors = open_page(browser, release_server + "/")
+    links = page.locator("table.downloads a").all_inner_texts()  # type: ignore[attr-defined]
+    assert "graph.jsonld" in links
+    assert errors == []
