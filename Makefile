@@ -31,12 +31,13 @@ system-deps:
 	  echo "system-deps: not root or no apt-get; tests needing $(SYSTEM_PACKAGES) will be skipped"; \
 	fi
 
-## Build, validate and publish the release to release/, then serve it on 127.0.0.1:8000.
-run: setup
+## Build, validate and publish the release to release/.
+build: setup
 	$(BIN)/smartcity-graph build --out release
-	$(BIN)/smartcity-graph serve --release release --host 127.0.0.1 --port 8000
 
-build: run
+## Build the release, then serve it on http://127.0.0.1:8000/ (Ctrl-C stops it).
+run: build
+	$(BIN)/smartcity-graph serve --release release --host 127.0.0.1 --port 8000
 
 ## Lint, type-check, check import contracts, then run the whole test suite.
 test: setup system-deps lint

@@ -93,4 +93,5 @@ def test_the_landing_page_links_every_download(browser: object, release_server: 
     page, requests, errors = open_page(browser, release_server + "/")
     links = page.locator("table.downloads a").all_inner_texts()  # type: ignore[attr-defined]
     assert "graph.jsonld" in links
+    assert only_loopback(requests) == []
     assert errors == []
