@@ -54,7 +54,7 @@ def test_the_formats_table_matches_the_format_table() -> None:
     assert rows == {f.label: (f.media_type, "." + f.extension) for f in RDF_FORMATS}
 
 
-@pytest.mark.parametrize("command", ["build", "validate"])
+@pytest.mark.parametrize("command", ["build", "validate", "serve"])
 def test_every_command_is_documented(command: str) -> None:
     assert re.search(rf"^smartcity-graph {command}\b", README, re.MULTILINE)
     commands = parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
@@ -93,3 +93,22 @@ def test_the_query_ui_offers_exactly_the_readme_queries() -> None:
     examples = json.loads((ROOT / "src/smartcity_graph/static/examples.json").read_text())
     assert [example["query"] for example in examples] == QUERIES
     assert all(example["name"] for example in examples)
+
+
+def test_the_routes_table_matches_the_app(release_dir: Path) -> None:
+    from smartcity_graph.settings import Settings
+    from smartcity_graph.web import create_app
+    from smartcity_graph.web.content import from_release
+
+    app = create_app(Settings(), from_release(release_dir))
+    internal = {"/static", "/favicon.ico", "/sparql/", "/def.{ext}"}
+    routes = {
+        getattr(route, "path", "")
+        .replace("/id/{kind}/{name}", "/id/{kind}/{slug}")
+        .replace("/def/{name}", "/def/{Term}")
+        for route in app.routes
+    } - internal
+    documented = {
+        path.strip().strip("`") for row in table_after("## Serving") for path in row[0].split(",")
+    }
+    assert documented == routes
