@@ -44,6 +44,8 @@ def by_name(name: str) -> Format:
 
 def for_filename(name: str) -> str:
     """The media type of a release file, from its extension."""
+    if name.endswith("csv-metadata.json"):
+        return "application/csvm+json"  # the CSVW metadata media type
     extension = name.rsplit(".", 1)[-1]
     if extension in BY_EXTENSION:
         return BY_EXTENSION[extension].media_type

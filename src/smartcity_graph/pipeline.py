@@ -19,6 +19,7 @@ from .describe_dataset import (
     file_info,
 )
 from .errors import UsageError, ValidationFailed
+from .exports import export_files
 from .model import Records
 from .publish import publish
 from .serialize import dump_json, jsonld_context, serialize, serialize_dataset
@@ -109,6 +110,8 @@ def render(
         serialize(report.graph, "turtle"),
         "SHACL validation report of this release",
     )
+    for name, (content, title) in export_files(graph).items():
+        add(name, content, title)
 
     def description(files_described: dict[str, FileInfo]) -> Graph:
         return describe(

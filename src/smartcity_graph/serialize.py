@@ -248,7 +248,8 @@ def jsonld_context() -> dict[str, object]:
     return {"@context": dict(PREFIXES)}
 
 
-def _jsonld_key(iri: str) -> str:
+def jsonld_key(iri: str) -> str:
+    """A JSON-LD key or type for *iri*: a compact IRI if a prefix fits, else the IRI."""
     split = split_iri(iri)
     return f"{split[0]}:{split[1]}" if split else iri
 
@@ -262,7 +263,7 @@ def _jsonld_value(term: Node) -> object:
         if term.language:
             return {"@value": str(term), "@language": term.language}
         if term.datatype and term.datatype != XSD.string:
-            return {"@value": str(term), "@type": _jsonld_key(str(term.datatype))}
+            return {"@value": str(term), "@type": jsonld_key(str(term.datatype))}
         return str(term)
     raise SerializationError(f"cannot write {term!r}")
 
@@ -278,9 +279,9 @@ def jsonld_nodes(graph: Graph) -> list[dict[str, object]]:
         for predicate in sorted(grouped[subject], key=_predicate_key):
             objects = sorted(grouped[subject][predicate], key=sort_key)
             if predicate == RDF.type:
-                node["@type"] = [_jsonld_key(str(obj)) for obj in objects]
+                node["@type"] = [jsonld_key(str(obj)) for obj in objects]
             else:
-                node[_jsonld_key(str(predicate))] = [_jsonld_value(obj) for obj in objects]
+                node[jsonld_key(str(predicate))] = [_jsonld_value(obj) for obj in objects]
         nodes.append(node)
     return nodes
 
