@@ -87,13 +87,13 @@ def oxigraph_endpoint(release_dir: Path, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="module")
 def virtuoso_endpoint(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from virtuoso import start_virtuoso, stop_virtuoso
-
     if shutil.which("virtuoso-t") is None:
         pytest.skip(
             "Virtuoso is not installed (Debian package virtuoso-opensource; "
             "`make system-deps` installs it)"
         )
+    from virtuoso import start_virtuoso, stop_virtuoso
+
     folder = tmp_path_factory.mktemp("virtuoso")
     url, process = start_virtuoso(
         folder, release_dir / "graph.nt", "https://w3id.org/smartcity-graph/id/graph/data"
