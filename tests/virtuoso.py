@@ -86,7 +86,7 @@ def _isql(sql_port: int, statement: str) -> subprocess.CompletedProcess[str]:
 def start_virtuoso(
     folder: Path, data_file: Path, graph_iri: str, timeout: float = 120
 ) -> tuple[str, subprocess.Popen[bytes]]:
-    """Start Virtuoso in *folder*, load *data_file* into *graph_iri*; return (sparql URL, process)."""
+    """Start Virtuoso in *folder*, load *data_file* into *graph_iri*: (sparql URL, process)."""
     sql_port, http_port = free_port(), free_port()
     (folder / "virtuoso.ini").write_text(
         INI.format(folder=folder, sql_port=sql_port, http_port=http_port)
