@@ -34,6 +34,7 @@ from .namespaces import (
     VOID,
     XSD,
 )
+from .profiles import describe_profiles
 from .serialize import split_iri
 
 DATASET = iris.mint("dataset", "smartcity-graph")
@@ -126,6 +127,7 @@ def describe(
     g.add((PUBLISHER, RDFS.label, en(info.publisher)))
     g.add((PUBLISHER, FOAF.name, en(info.publisher)))
 
+    describe_profiles(g, [f.media_type for f in formats.RDF_FORMATS if not f.quads] + ["text/html"])
     _statistics(g, d, data)
     _distributions(g, d, files)
     _service(g, d)

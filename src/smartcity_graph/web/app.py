@@ -32,15 +32,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import formats, iris
+from .. import formats, iris, profiles
 from ..describe import curie, resource_view
 from ..errors import SmartCityGraphError
-from ..namespaces import BASE, PREFIXES, RDF, SD, VOID
+from ..namespaces import BASE, DCTERMS, PREFIXES, RDF, SD, VOID
 from ..render import render
 from ..serialize import serialize
 from ..settings import Settings
@@ -358,10 +359,49 @@ def _routes(app: FastAPI, state: AppState) -> None:
         graph = await describe_graph(state, iri)
         if not len(graph):
             return not_found(state, request, f"nothing is known about <{iri}>")
-        headers = link_headers(state, request, iri, ext or None)
+        profile = profiles.choose(
+            request.query_params.get("_profile"), request.headers.get("accept-profile")
+        )
+        headers = link_headers(state, request, iri, ext or None, profile)
+        if profile is None:
+            return alternates(state, request, iri, fmt, headers)
+        view = profile.transform(graph, await wikidata_items(state, graph))
         if fmt is formats.HTML:
-            return await resource_page(state, request, iri, graph, headers)
-        return rdf_response(graph, fmt, headers)
+            return await resource_page(state, request, iri, view, headers)
+        return rdf_response(view, fmt, headers)
+
+
+def alternates(
+    state: AppState, request: Request, iri: str, fmt: formats.Format, headers: dict[str, str]
+) -> Response:
+    """``_profile=alt``: every profile and format this resource is offered in."""
+    local = iris.to_local(iri, root_url(state, request))
+    rows: list[dict[str, Any]] = [
+        {
+            "profile": profile,
+            "formats": [
+                {
+                    "label": f.label,
+                    "media_type": f.media_type,
+                    "href": f"{local}?_profile={profile.token}&_mediatype={f.media_type}",
+                }
+                for f in PAGE_OFFERS
+            ],
+        }
+        for profile in profiles.PROFILES
+    ]
+    if fmt is formats.HTML:
+        page = render("alternates.html", root=root_url(state, request), iri=iri, rows=rows)
+        return HTMLResponse(page, headers=headers)
+    graph = Graph()
+    profiles.describe_profiles(graph, [f.media_type for f in PAGE_OFFERS])
+    for row in rows:
+        for option in row["formats"]:
+            url = URIRef(option["href"])
+            graph.add((URIRef(iri), DCTERMS.hasFormat, url))
+            graph.add((url, DCTERMS.conformsTo, row["profile"].iri))
+            graph.add((url, DCTERMS["format"], Literal(option["media_type"])))
+    return rdf_response(graph, fmt, headers)
 
 
 async def read_protocol_request(
@@ -502,19 +542,36 @@ async def service_description(state: AppState, request: Request) -> Response:
 
 
 def pick_format(request: Request, ext: str | None) -> formats.Format | None:
+    """A suffix, then ``_mediatype`` (conneg by profile's query string), then ``Accept``."""
     if ext:
         return formats.BY_EXTENSION.get(ext)
+    mediatype = request.query_params.get("_mediatype")
+    if mediatype:
+        return formats.negotiate(mediatype, PAGE_OFFERS)
     return formats.negotiate(request.headers.get("accept"), PAGE_OFFERS)
 
 
-def link_headers(state: AppState, request: Request, iri: str, ext: str | None) -> dict[str, str]:
+def link_headers(
+    state: AppState,
+    request: Request,
+    iri: str,
+    ext: str | None,
+    profile: profiles.Profile | None = profiles.DEFAULT,
+) -> dict[str, str]:
+    """``Link`` alternates (per format and per profile), ``Vary``, and ``Content-Profile``."""
     local = iris.to_local(iri, root_url(state, request))
     links = [
         f'<{local}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in PAGE_OFFERS
     ]
-    headers = {"Link": ", ".join(links)}
+    links += [
+        f'<{local}?_profile={p.token}>; rel="alternate"; profile="{p.iri}"'
+        for p in profiles.PROFILES
+    ]
+    served = profiles.ALTERNATES if profile is None else profile.iri
+    links.append(f'<{served}>; rel="profile"')
+    headers = {"Link": ", ".join(links), "Content-Profile": f"<{served}>"}
     if ext is None:
-        headers["Vary"] = "Accept"
+        headers["Vary"] = "Accept, Accept-Profile"
     return headers
 
 
@@ -545,6 +602,21 @@ async def describe_graph(state: AppState, iri: str) -> Graph:
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ BIND(<{iri}> AS ?s) ?s ?p ?o }} UNION "
         f'{{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{iri}#")) }} }}',
     )
+
+
+async def wikidata_items(state: AppState, graph: Graph) -> dict[Node, Node]:
+    """The verified Wikidata item (owl:sameAs) of each of our IRIs *graph* mentions."""
+    ours = sorted({str(o) for o in graph.objects() if isinstance(o, URIRef) and iris.is_ours(o)})
+    wanted = [iri for iri in ours if _iri_ok(iri)]
+    if not wanted:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in wanted)
+    rows = await select(
+        state,
+        f"SELECT ?x ?item WHERE {{ VALUES ?x {{ {values} }} "
+        "?x <http://www.w3.org/2002/07/owl#sameAs> ?item }",
+    )
+    return {URIRef(row["x"]["value"]): URIRef(row["item"]["value"]) for row in rows}
 
 
 async def labels_for(state: AppState, nodes: list[str]) -> dict[str, str]:
