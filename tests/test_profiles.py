@@ -59,18 +59,18 @@ def get_view(client: TestClient, path: str, profile: profiles.Profile, by: str) 
     return Graph().parse(data=response.content, format="turtle")
 
 
-def check_view(profile_token: str, view: Graph) -> None:
-    if profile_token == "schema":
+def check_view(view_name: str, view: Graph) -> None:
+    if view_name == "schema":
         for _, p, o in view:
             assert str(p).startswith(str(SCHEMA)) or (
                 p == RDF.type and str(o).startswith(str(SCHEMA))
             ), p
-    if profile_token == "wikidata":
+    if view_name == "wikidata":
         allowed = {RDFS.label, OWL.sameAs}
         for _, p, _ in view:
             assert p in allowed or str(p).startswith(str(WDT)), p
-    if profile_token in VIEW_SHAPES:
-        conforms, _, text = validate(view, shacl_graph=str(VIEW_SHAPES[profile_token]))
+    if view_name in VIEW_SHAPES:
+        conforms, _, text = validate(view, shacl_graph=str(VIEW_SHAPES[view_name]))
         assert conforms, text
 
 
