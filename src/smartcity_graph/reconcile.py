@@ -1,0 +1,237 @@
+"""Entity reconciliation (the W3C Entity Reconciliation API, as OpenRefine uses it): pure.
+
+Names are compared after normalisation (Unicode compatibility decomposition, diacritics
+removed, case folded, punctuation as spaces), against every name an entity has: its name,
+the name as the release writes it, and its alternate names. An exact normalised match
+scores 100; otherwise the score is the best string similarity (0-99). ``match`` is true
+only for a unique exact match that also satisfies every property constraint, so that an
+integrator can let OpenRefine auto-match on it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+#: Types offered, as schema.org terms (the service's schemaSpace is https://schema.org/).
+TYPES: dict[str, str] = {
+    "City": "City",
+    "Country": "Country",
+    "Organization": "Organization",
+    "Person": "Person",
+}
+#: Properties a query may constrain on: id -> (name, the entity field it is checked against).
+PROPERTIES: dict[str, tuple[str, str]] = {
+    "containedInPlace": ("country (of a city)", "country"),
+    "continent": ("continent (of a city)", "continent"),
+    "iso3166Alpha2": ("ISO 3166-1 alpha-2 code (of a country)", "iso2"),
+    "affiliation": ("organisation spoken for (of a person)", "affiliation"),
+    "sameAs": ("Wikidata item", "wikidata"),
+}
+#: Other names clients use for the same properties (Wikidata ids, plain words).
+PROPERTY_ALIASES = {
+    "country": "containedInPlace",
+    "P17": "containedInPlace",
+    "https://schema.org/containedInPlace": "containedInPlace",
+    "P30": "continent",
+    "https://w3id.org/smartcity-graph/def/continent": "continent",
+    "iso2": "iso3166Alpha2",
+    "P297": "iso3166Alpha2",
+    "https://w3id.org/smartcity-graph/def/iso3166Alpha2": "iso3166Alpha2",
+    "P1416": "affiliation",
+    "https://schema.org/affiliation": "affiliation",
+    "wikidata": "sameAs",
+    "http://www.w3.org/2002/07/owl#sameAs": "sameAs",
+}
+DEFAULT_LIMIT = 5
+MAX_LIMIT = 50
+
+
+def normalise(text: str) -> str:
+    """``"  Bogotá, D.C. "`` -> ``"bogota d c"``: the form names are compared in."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = stripped.casefold().replace("\u0131", "i")  # dotless i (Turkish) folds to i
+    return " ".join(re.sub(r"[\W_]+", " ", folded).split())
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    """The IRI path under the identifier space, e.g. ``city/milan``."""
+    iri: str
+    name: str
+    type: str
+    names: tuple[str, ...]
+    description: str = ""
+    facts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Values each property constraint is checked against (names, codes, IRIs, QIDs)."""
+
+    @property
+    def normalised(self) -> frozenset[str]:
+        return frozenset(normalise(n) for n in self.names if normalise(n))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entity: Entity
+    score: float
+    match: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.entity.id,
+            "name": self.entity.name,
+            "type": [{"id": self.entity.type, "name": TYPES[self.entity.type]}],
+            "score": round(self.score, 1),
+            "match": self.match,
+            "description": self.entity.description,
+        }
+
+
+class QueryError(ValueError):
+    """A reconciliation query that is not of the specified form."""
+
+
+def _name_score(query: str, entity: Entity) -> float:
+    wanted = normalise(query)
+    if not wanted:
+        return 0.0
+    if wanted in entity.normalised:
+        return 100.0
+    best = max(
+        (SequenceMatcher(None, wanted, name).ratio() for name in entity.normalised), default=0.0
+    )
+    return min(99.0, best * 100)
+
+
+def _constraint_values(value: Any) -> list[str]:
+    """A property value as OpenRefine sends it: a string, an {id, name} object, or a list."""
+    if isinstance(value, list):
+        return [v for item in value for v in _constraint_values(item)]
+    if isinstance(value, dict):
+        return [str(value[k]) for k in ("id", "name") if value.get(k)]
+    if value is None:
+        return []
+    return [str(value)]
+
+
+def _satisfies(entity: Entity, prop: str, value: Any) -> bool | None:
+    """True/False for a known property, None for a property this service does not know."""
+    pid = PROPERTY_ALIASES.get(prop, prop)
+    if pid not in PROPERTIES:
+        return None
+    known = {normalise(v) for v in entity.facts.get(PROPERTIES[pid][1], ())}
+    wanted = {normalise(v) for v in _constraint_values(value)}
+    return bool(known & wanted)
+
+
+def _type_of(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = value.get("id")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is None:
+        return None
+    text = str(value).rsplit("/", 1)[-1]
+    if text not in TYPES:
+        raise QueryError(f"unknown type {value!r}; types: {', '.join(TYPES)}")
+    return text
+
+
+def reconcile_one(entities: Sequence[Entity], query: Mapping[str, Any]) -> list[Candidate]:
+    """Candidates for one query object ``{query, type?, limit?, properties?}``, best first."""
+    text = query.get("query")
+    if not isinstance(text, str):
+        raise QueryError("each query needs a 'query' string")
+    wanted_type = _type_of(query.get("type"))
+    limit = query.get("limit", DEFAULT_LIMIT)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise QueryError("'limit' must be a non-negative integer")
+    constraints = query.get("properties") or []
+    if not isinstance(constraints, list):
+        raise QueryError("'properties' must be a list of {pid, v}")
+    scored: list[tuple[float, bool, Entity]] = []
+    for entity in entities:
+        if wanted_type and entity.type != wanted_type:
+            continue
+        score = _name_score(text, entity)
+        agrees = True
+        for constraint in constraints:
+            if not isinstance(constraint, dict) or "pid" not in constraint:
+                raise QueryError("each property constraint is an object with 'pid' and 'v'")
+            verdict = _satisfies(entity, str(constraint["pid"]), constraint.get("v"))
+            if verdict is False:
+                score *= 0.6
+                agrees = False
+        if score >= 40:
+            scored.append((score, agrees, entity))
+    scored.sort(key=lambda item: (-item[0], item[2].name, item[2].id))
+    exact = [item for item in scored if item[0] == 100.0 and item[1]]
+    results = []
+    for score, agrees, entity in scored[: min(limit or DEFAULT_LIMIT, MAX_LIMIT)]:
+        match = score == 100.0 and agrees and len(exact) == 1
+        results.append(Candidate(entity, score, match))
+    return results
+
+
+def reconcile_batch(entities: Sequence[Entity], queries: Mapping[str, Any]) -> dict[str, Any]:
+    """A batch ``{"q0": {...}, ...}`` -> ``{"q0": {"result": [...]}, ...}``."""
+    if not isinstance(queries, Mapping) or not queries:
+        raise QueryError("'queries' must be a non-empty object of query objects")
+    out: dict[str, Any] = {}
+    for key, query in queries.items():
+        if not isinstance(query, Mapping):
+            raise QueryError(f"query {key!r} must be an object")
+        out[key] = {"result": [c.as_json() for c in reconcile_one(entities, query)]}
+    return out
+
+
+def suggest_entities(
+    entities: Iterable[Entity], prefix: str, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Entities one of whose names starts with (then contains) *prefix*, normalised."""
+    wanted = normalise(prefix)
+    if not wanted:
+        return []
+    starts, contains = [], []
+    for entity in entities:
+        names = entity.normalised
+        if any(name.startswith(wanted) for name in names):
+            starts.append(entity)
+        elif any(wanted in name for name in names):
+            contains.append(entity)
+    chosen = sorted(starts, key=lambda e: e.name) + sorted(contains, key=lambda e: e.name)
+    return [
+        {
+            "id": e.id,
+            "name": e.name,
+            "description": e.description,
+            "notable": [{"id": e.type, "name": TYPES[e.type]}],
+        }
+        for e in chosen[:limit]
+    ]
+
+
+def suggest_types(prefix: str) -> list[dict[str, str]]:
+    wanted = normalise(prefix)
+    return [
+        {"id": t, "name": name}
+        for t, name in TYPES.items()
+        if not wanted or normalise(name).startswith(wanted) or wanted in normalise(t)
+    ]
+
+
+def suggest_properties(prefix: str) -> list[dict[str, str]]:
+    wanted = normalise(prefix)
+    return [
+        {"id": pid, "name": name, "description": name}
+        for pid, (name, _) in PROPERTIES.items()
+        if not wanted or wanted in normalise(name) or normalise(pid).startswith(wanted)
+    ]

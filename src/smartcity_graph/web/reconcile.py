@@ -1,0 +1,231 @@
+"""``/reconcile``: the W3C Entity Reconciliation API (0.2, as OpenRefine speaks it)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from .. import iris
+from ..errors import SmartCityGraphError
+from ..namespaces import BASE
+from ..reconcile import (
+    TYPES,
+    Entity,
+    QueryError,
+    reconcile_batch,
+    suggest_entities,
+    suggest_properties,
+    suggest_types,
+)
+from ..render import render
+
+if TYPE_CHECKING:
+    from .app import AppState
+
+_CALLBACK = re.compile(r"^[A-Za-z_$][\w$]{0,63}(\.[A-Za-z_$][\w$]{0,63}){0,3}$")
+ENTITIES_QUERY = """
+PREFIX schema: <https://schema.org/>
+PREFIX scg: <https://w3id.org/smartcity-graph/def/>
+SELECT ?e ?type ?name ?alt WHERE {
+  VALUES ?type { schema:City schema:Country schema:Organization schema:Person }
+  ?e a ?type ; schema:name ?name .
+  OPTIONAL { { ?e schema:alternateName ?alt } UNION { ?e scg:nameInRelease ?alt } }
+}"""
+FACTS_QUERY = """
+PREFIX schema: <https://schema.org/>
+PREFIX scg: <https://w3id.org/smartcity-graph/def/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?e ?key ?value WHERE {
+  { ?e schema:containedInPlace ?c BIND("country" AS ?key) BIND(STR(?c) AS ?value) }
+  UNION { ?e schema:containedInPlace/schema:name ?value BIND("country" AS ?key) }
+  UNION { ?e schema:containedInPlace/scg:iso3166Alpha2 ?value BIND("country" AS ?key) }
+  UNION { ?e schema:containedInPlace/scg:iso3166Alpha3 ?value BIND("country" AS ?key) }
+  UNION { ?e schema:containedInPlace/owl:sameAs ?w BIND("country" AS ?key)
+          BIND(STR(?w) AS ?value) }
+  UNION { ?e schema:containedInPlace/owl:sameAs ?w BIND("country" AS ?key)
+          BIND(STRAFTER(STR(?w), "/entity/") AS ?value) }
+  UNION { ?e scg:continent ?k BIND("continent" AS ?key) BIND(STR(?k) AS ?value) }
+  UNION { ?e scg:continent/schema:name ?value BIND("continent" AS ?key) }
+  UNION { ?e scg:iso3166Alpha2 ?value BIND("iso2" AS ?key) }
+  UNION { ?e schema:affiliation ?o BIND("affiliation" AS ?key) BIND(STR(?o) AS ?value) }
+  UNION { ?e schema:affiliation/schema:name ?value BIND("affiliation" AS ?key) }
+  UNION { ?e owl:sameAs ?w BIND("wikidata" AS ?key) BIND(STR(?w) AS ?value) }
+  UNION { ?e owl:sameAs ?w BIND("wikidata" AS ?key)
+          BIND(STRAFTER(STR(?w), "/entity/") AS ?value) }
+  UNION { ?e schema:jobTitle ?value BIND("job" AS ?key) }
+}"""
+
+
+class ReconcileError(SmartCityGraphError):
+    http_status = 400
+
+
+async def load_entities(state: AppState) -> list[Entity]:
+    """Every reconcilable entity, with its names and the facts constraints are checked on."""
+    from .app import select
+
+    names: dict[str, list[str]] = defaultdict(list)
+    types: dict[str, str] = {}
+    primary: dict[str, str] = {}
+    for row in await select(state, ENTITIES_QUERY):
+        iri = row["e"]["value"]
+        kind = row["type"]["value"].rsplit("/", 1)[-1]
+        types.setdefault(iri, kind)
+        primary.setdefault(iri, row["name"]["value"])
+        for key in ("name", "alt"):
+            if key in row and row[key]["value"] not in names[iri]:
+                names[iri].append(row[key]["value"])
+    facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in await select(state, FACTS_QUERY):
+        if "value" in row:
+            facts[row["e"]["value"]][row["key"]["value"]].append(row["value"]["value"])
+    entities = []
+    for iri in sorted(types):
+        kind = types[iri]
+        fact = facts.get(iri, {})
+        description = {
+            "City": f"City in {_first_name(fact.get('country', []))}",
+            "Country": f"Country ({', '.join(sorted(v for v in fact.get('iso2', [])))})",
+            "Organization": "Organisation",
+            "Person": (fact.get("job") or ["Person"])[0],
+        }[kind]
+        entities.append(
+            Entity(
+                id=iri[len(BASE) + len("id/") :] if iri.startswith(BASE + "id/") else iri,
+                iri=iri,
+                name=primary[iri],
+                type=kind,
+                names=tuple(names[iri]),
+                description=description,
+                facts={key: tuple(values) for key, values in fact.items()},
+            )
+        )
+    return entities
+
+
+def _first_name(values: list[str]) -> str:
+    named = sorted(v for v in values if not v.startswith("http") and len(v) > 3)
+    return named[0] if named else "?"
+
+
+def manifest(root: str) -> dict[str, Any]:
+    service = root.rstrip("/")
+    return {
+        "versions": ["0.2"],
+        "name": "smartcity-graph: G20 Global Smart Cities Alliance pioneer cities",
+        "identifierSpace": BASE + "id/",
+        "schemaSpace": "https://schema.org/",
+        "defaultTypes": [{"id": t, "name": name} for t, name in TYPES.items()],
+        "view": {"url": root + "id/{{id}}"},
+        "preview": {"url": root + "reconcile/preview?id={{id}}", "width": 430, "height": 130},
+        "suggest": {
+            "entity": {
+                "service_url": service,
+                "service_path": "/reconcile/suggest/entity",
+                "flyout_service_path": "/reconcile/flyout/entity?id=${id}",
+            },
+            "type": {"service_url": service, "service_path": "/reconcile/suggest/type"},
+            "property": {"service_url": service, "service_path": "/reconcile/suggest/property"},
+        },
+    }
+
+
+def respond(request: Request, payload: Any) -> Response:
+    """JSON, or JSONP when a (well-formed) ``callback`` is given, as older clients ask."""
+    callback = request.query_params.get("callback")
+    if callback is None:
+        return JSONResponse(payload)
+    if not _CALLBACK.match(callback):
+        raise ReconcileError("'callback' must be a JavaScript identifier")
+    body = f"/**/{callback}({json.dumps(payload)});"
+    return Response(body, media_type="application/javascript")
+
+
+async def read_queries(request: Request) -> Any:
+    """The batch from ``queries=`` (query string or form field) or from a JSON body."""
+    raw = request.query_params.get("queries")
+    if raw is None and request.method == "POST":
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = (await request.body())[:1_000_000].decode("utf-8", errors="replace")
+        if content_type == "application/json":
+            try:
+                document = json.loads(body)
+            except ValueError as exc:
+                raise ReconcileError(f"the JSON body does not parse: {exc}") from exc
+            return document.get("queries", document) if isinstance(document, dict) else document
+        raw = dict(parse_qsl(body, keep_blank_values=True)).get("queries")
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ReconcileError(f"'queries' is not valid JSON: {exc}") from exc
+
+
+def router(state: AppState) -> APIRouter:
+    routes = APIRouter()
+    cache: dict[str, list[Entity]] = {}
+
+    async def entities() -> list[Entity]:
+        if "all" not in cache:
+            cache["all"] = await load_entities(state)
+        return cache["all"]
+
+    def root(request: Request) -> str:
+        from .app import root_url
+
+        return root_url(state, request)
+
+    @routes.api_route("/reconcile", methods=["GET", "POST"])
+    async def reconcile(request: Request) -> Response:
+        queries = await read_queries(request)
+        if queries is None:
+            return respond(request, manifest(root(request)))
+        try:
+            return respond(request, reconcile_batch(await entities(), queries))
+        except QueryError as exc:
+            raise ReconcileError(str(exc)) from exc
+
+    @routes.get("/reconcile/suggest/entity")
+    async def suggest_entity(request: Request, prefix: str = "", cursor: int = 0) -> Response:
+        found = suggest_entities(await entities(), prefix, limit=cursor + 10)[cursor:]
+        return respond(request, {"result": found})
+
+    @routes.get("/reconcile/suggest/type")
+    async def suggest_type(request: Request, prefix: str = "") -> Response:
+        return respond(request, {"result": suggest_types(prefix)})
+
+    @routes.get("/reconcile/suggest/property")
+    async def suggest_property(request: Request, prefix: str = "") -> Response:
+        return respond(request, {"result": suggest_properties(prefix)})
+
+    async def find(entity_id: str) -> Entity | None:
+        return next((e for e in await entities() if e.id == entity_id), None)
+
+    @routes.get("/reconcile/preview")
+    async def preview(request: Request, id: str = "") -> Response:
+        entity = await find(id)
+        if entity is None:
+            return HTMLResponse("<p>Unknown id.</p>", status_code=404)
+        page = render(
+            "reconcile_preview.html", entity=entity, href=iris.to_local(entity.iri, root(request))
+        )
+        return HTMLResponse(page)
+
+    @routes.get("/reconcile/flyout/entity")
+    async def flyout(request: Request, id: str = "") -> Response:
+        entity = await find(id)
+        if entity is None:
+            return JSONResponse({"id": id, "html": "<p>Unknown id.</p>"}, status_code=404)
+        html = render(
+            "reconcile_preview.html", entity=entity, href=iris.to_local(entity.iri, root(request))
+        )
+        return respond(request, {"id": entity.id, "html": html})
+
+    return routes
