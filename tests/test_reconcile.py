@@ -145,7 +145,7 @@ def test_limit_is_honoured(client: TestClient) -> None:
     assert len(result) <= 2
 
 
-# -- The three ways OpenRefine and others send queries ------------------------------------------------
+# -- The three ways OpenRefine and others send queries --------------------------------------
 
 
 @pytest.mark.parametrize("how", ["form", "json", "get"])
