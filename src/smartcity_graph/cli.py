@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import SmartCityGraphError
+from .errors import SmartCityGraphError, UsageError
 from .settings import Settings
 
 #: Exit codes, documented in the README (a test checks the table).
@@ -92,10 +92,49 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-rows", dest="max_rows", type=int, metavar="N")
     serve.add_argument("--workers", type=int, metavar="N", help="query worker processes")
     serve.set_defaults(handler=_serve)
+
+    wikidata = commands.add_parser("wikidata", help="check our Wikidata links; propose statements")
+    actions = wikidata.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, helptext in (
+        ("check", "compare our facts with Wikidata's, per entity"),
+        ("quickstatements", "QuickStatements for sourced facts Wikidata lacks"),
+    ):
+        action = actions.add_parser(name, help=helptext)
+        action.add_argument(
+            "--release", dest="release_dir", type=Path, help="release to read (default: release)"
+        )
+        action.add_argument(
+            "--fixtures",
+            dest="wikidata_fixtures",
+            type=Path,
+            metavar="DIR",
+            help="recorded Special:EntityData JSON files (Q….json)",
+        )
+        action.add_argument(
+            "--live",
+            dest="wikidata_live",
+            action="store_true",
+            help="fetch entity JSON from wikidata.org (needs the network)",
+        )
+        if name == "check":
+            action.add_argument(
+                "--json",
+                dest="wikidata_json",
+                action="store_true",
+                help="print JSON instead of a table",
+            )
+            action.add_argument(
+                "--tolerance-km",
+                dest="wikidata_tolerance",
+                type=float,
+                default=10.0,
+                help="coordinates agree within this distance",
+            )
+        action.set_defaults(handler=_wikidata)
     return root
 
 
-def _build(settings: Settings, out: Callable[[str], None]) -> int:
+def _build(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
     from .pipeline import build
 
     release = build(settings)
@@ -104,7 +143,7 @@ def _build(settings: Settings, out: Callable[[str], None]) -> int:
     return 0
 
 
-def _validate(settings: Settings, out: Callable[[str], None]) -> int:
+def _validate(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
     from .pipeline import validate_only
 
     report = validate_only(settings)
@@ -131,7 +170,70 @@ def _serve(settings: Settings, out: Callable[[str], None], extra: dict[str, obje
     return 0
 
 
-EXTRA_OPTIONS = ("serve_data", "serve_graphs")
+def _entity_documents(
+    qids: list[str], fixtures: Path | None, live: bool, out: Callable[[str], None]
+) -> dict[str, dict[str, object] | None]:
+    """Entity JSON per QID: from recorded files, else (with --live) from wikidata.org."""
+    import json
+
+    import httpx
+
+    from .wikidata import ENTITY_DATA_URL
+
+    documents: dict[str, dict[str, object] | None] = {}
+    for qid in qids:
+        path = fixtures / f"{qid}.json" if fixtures else None
+        if path is not None and path.is_file():
+            documents[qid] = json.loads(path.read_text(encoding="utf-8"))
+        elif live:
+            try:
+                response = httpx.get(
+                    ENTITY_DATA_URL.format(qid=qid),
+                    timeout=20,
+                    follow_redirects=True,
+                    headers={"User-Agent": "smartcity-graph wikidata check"},
+                )
+                response.raise_for_status()
+                documents[qid] = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                out(f"# {qid}: not fetched ({exc.__class__.__name__}: {exc})")
+                documents[qid] = None
+        else:
+            documents[qid] = None
+    return documents
+
+
+def _wikidata(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
+    from rdflib import Graph
+
+    from .wikidata import as_json, as_table, check_all, our_facts, quickstatements
+
+    graph_file = settings.release_dir / "graph.nt"
+    if not graph_file.is_file():
+        raise UsageError(f"{graph_file} not found; run 'smartcity-graph build' first")
+    graph = Graph().parse(graph_file, format="nt")
+    fixtures = extra.get("wikidata_fixtures")
+    assert fixtures is None or isinstance(fixtures, Path)
+    qids = sorted({facts.qid for facts in our_facts(graph)})
+    documents = _entity_documents(qids, fixtures, bool(extra.get("wikidata_live")), out)
+    if extra.get("action") == "quickstatements":
+        out(quickstatements(graph, documents).rstrip("\n"))
+        return 0
+    tolerance = extra.get("wikidata_tolerance")
+    rows = check_all(graph, documents, float(tolerance) if isinstance(tolerance, float) else 10.0)
+    out(as_json(rows) if extra.get("wikidata_json") else as_table(rows))
+    return 0
+
+
+EXTRA_OPTIONS = (
+    "serve_data",
+    "serve_graphs",
+    "action",
+    "wikidata_fixtures",
+    "wikidata_live",
+    "wikidata_json",
+    "wikidata_tolerance",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,11 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = Settings.from_env(**options)
-        code: int = (
-            args.handler(settings, out, extra)
-            if args.handler is _serve
-            else args.handler(settings, out)
-        )
+        code: int = args.handler(settings, out, extra)
     except SmartCityGraphError as exc:
         sys.stderr.write(f"smartcity-graph: error: {exc}\n")
         return exc.exit_code
