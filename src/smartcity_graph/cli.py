@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import SmartCityGraphError, UsageError
+from .errors import SmartCityGraphError
 from .settings import Settings
 
 #: Exit codes, documented in the README (a test checks the table).
@@ -174,17 +174,16 @@ def _entity_documents(
     qids: list[str], fixtures: Path | None, live: bool, out: Callable[[str], None]
 ) -> dict[str, dict[str, object] | None]:
     """Entity JSON per QID: from recorded files, else (with --live) from wikidata.org."""
-    import json
-
     import httpx
 
+    from .sources import read_entity_documents
     from .wikidata import ENTITY_DATA_URL
 
+    recorded = read_entity_documents(fixtures, qids)
     documents: dict[str, dict[str, object] | None] = {}
     for qid in qids:
-        path = fixtures / f"{qid}.json" if fixtures else None
-        if path is not None and path.is_file():
-            documents[qid] = json.loads(path.read_text(encoding="utf-8"))
+        if qid in recorded:
+            documents[qid] = recorded[qid]
         elif live:
             try:
                 response = httpx.get(
@@ -204,14 +203,10 @@ def _entity_documents(
 
 
 def _wikidata(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
-    from rdflib import Graph
-
+    from .sources import read_release_graph
     from .wikidata import as_json, as_table, check_all, our_facts, quickstatements
 
-    graph_file = settings.release_dir / "graph.nt"
-    if not graph_file.is_file():
-        raise UsageError(f"{graph_file} not found; run 'smartcity-graph build' first")
-    graph = Graph().parse(graph_file, format="nt")
+    graph = read_release_graph(settings.release_dir)
     fixtures = extra.get("wikidata_fixtures")
     assert fixtures is None or isinstance(fixtures, Path)
     qids = sorted({facts.qid for facts in our_facts(graph)})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -794,3 +795,28 @@ def read_turtle_dir(directory: Path, label: str) -> tuple[Graph, dict[str, bytes
         files[relative] = path.read_bytes()
         graph += read_rdf(path, relative)
     return graph, files
+
+
+def read_release_graph(release_dir: Path) -> Graph:
+    """The data graph of a published release (``graph.nt``)."""
+    path = release_dir / "graph.nt"
+    if not path.is_file():
+        raise UsageError(f"{path} not found; run 'smartcity-graph build' first")
+    return Graph().parse(path, format="nt")
+
+
+def read_entity_documents(directory: Path | None, qids: list[str]) -> dict[str, Any]:
+    """Recorded ``Special:EntityData`` JSON files ``{QID}.json`` found in *directory*."""
+    documents: dict[str, Any] = {}
+    if directory is None:
+        return documents
+    for qid in qids:
+        path = directory / f"{qid}.json"
+        if path.is_file():
+            try:
+                documents[qid] = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError as exc:
+                raise SourceDataErrors(
+                    [SourceDataError(Location(str(path), 1), f"not JSON: {exc}")]
+                ) from exc
+    return documents
