@@ -56,7 +56,8 @@ def _check_iri(iri: str) -> str:
     return iri
 
 
-def _escape_string(text: str) -> str:
+def escape_string(text: str) -> str:
+    """A string's body as Turtle, N-Triples and SPARQL TSV write it (ECHAR escapes)."""
     out = (
         text.replace("\\", "\\\\")
         .replace('"', '\\"')
@@ -83,6 +84,16 @@ def _bnode(term: BNode) -> str:
     return f"_:{term}"
 
 
+def _literal(term: Literal, datatype: str) -> str:
+    """A literal in Turtle / N-Triples syntax; *datatype* is how its datatype IRI is written."""
+    body = f'"{escape_string(str(term))}"'
+    if term.language:
+        return f"{body}@{term.language}"
+    if term.datatype and term.datatype != XSD.string:
+        return f"{body}^^{datatype}"
+    return body
+
+
 def turtle_term(term: Node, used: set[str]) -> str:
     """One term in Turtle syntax; records the prefixes it used in *used*."""
     if isinstance(term, URIRef):
@@ -94,12 +105,8 @@ def turtle_term(term: Node, used: set[str]) -> str:
     if isinstance(term, BNode):
         return _bnode(term)
     if isinstance(term, Literal):
-        body = f'"{_escape_string(str(term))}"'
-        if term.language:
-            return f"{body}@{term.language}"
-        if term.datatype and term.datatype != XSD.string:
-            return f"{body}^^{turtle_term(term.datatype, used)}"
-        return body
+        datatype = turtle_term(term.datatype, used) if term.datatype else ""
+        return _literal(term, datatype)
     raise SerializationError(f"cannot write {term!r}")
 
 
@@ -171,12 +178,7 @@ def nt_term(term: Node) -> str:
     if isinstance(term, BNode):
         return _bnode(term)
     if isinstance(term, Literal):
-        body = f'"{_escape_string(str(term))}"'
-        if term.language:
-            return f"{body}@{term.language}"
-        if term.datatype and term.datatype != XSD.string:
-            return f"{body}^^<{term.datatype}>"
-        return body
+        return _literal(term, f"<{term.datatype}>")
     raise SerializationError(f"cannot write {term!r}")
 
 

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import formats
 from .errors import SmartCityGraphError
+from .serialize import escape_string
 
 QueryForm = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 
@@ -241,7 +242,7 @@ def _json_term(term: Term) -> dict[str, str]:
 Row = Sequence["Term | None"]
 
 
-def _memo(encode: Callable[[Term], T]) -> Callable[[Term], T]:
+def memo(encode: Callable[[Term], T]) -> Callable[[Term], T]:
     """Encode each distinct term once per result (IRIs repeat a great deal)."""
     memo: dict[Term, T] = {}
 
@@ -256,7 +257,7 @@ def _memo(encode: Callable[[Term], T]) -> Callable[[Term], T]:
 
 def write_json(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     """SPARQL 1.1 JSON results, assembled from memoised JSON text of each distinct term."""
-    encode = _memo(lambda term: json.dumps(_json_term(term), ensure_ascii=False))
+    encode = memo(lambda term: json.dumps(_json_term(term), ensure_ascii=False))
     keys = [json.dumps(name, ensure_ascii=False) + ": " for name in variables]
     bindings = ",\n".join(
         "{"
@@ -291,7 +292,7 @@ def _xml_term(term: Term) -> str:
 
 
 def write_xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
-    encode = _memo(_xml_term)
+    encode = memo(_xml_term)
     names = [quoteattr(v) for v in variables]
     parts = [_XML_HEAD, "  <head>\n"]
     parts += [f"    <variable name={name}/>\n" for name in names]
@@ -323,21 +324,14 @@ def _csv_term(term: Term) -> str:
 
 def write_csv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     """SPARQL 1.1 CSV: plain values, bnodes as ``_:label``, CRLF line ends."""
-    encode = _memo(_csv_term)
+    encode = memo(_csv_term)
     lines = [",".join(_csv_field(v) for v in variables)]
     lines += [",".join("" if t is None else encode(t) for t in row) for row in rows]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def _tsv_string(text: str) -> str:
-    escaped = (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
+    return f'"{escape_string(text)}"'
 
 
 def _tsv_term(term: Term) -> str:
@@ -354,7 +348,7 @@ def _tsv_term(term: Term) -> str:
 
 def write_tsv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     """SPARQL 1.1 TSV: terms in Turtle syntax, ``?var`` header."""
-    encode = _memo(_tsv_term)
+    encode = memo(_tsv_term)
     lines = ["\t".join(f"?{v}" for v in variables)]
     lines += ["\t".join("" if t is None else encode(t) for t in row) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -41,6 +41,7 @@ from .sparql import (
     QueryTimeout,
     Row,
     Term,
+    memo,
 )
 from .worker import encode_frame, read_frame_async
 
@@ -153,14 +154,7 @@ def execute(store: Any, request: QueryRequest, union_default_graph: bool) -> Que
         return write_boolean(bool(result), request.result_format)
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        memo: dict[Any, Term] = {}
-
-        def convert(node: Any) -> Term:
-            found = memo.get(node)
-            if found is None:
-                found = memo[node] = term_of(node)
-            return found
-
+        convert = memo(term_of)
         rows = (
             tuple(None if node is None else convert(node) for node in solution)
             for solution in result
