@@ -423,3 +423,23 @@ def test_a_runaway_query_is_stopped_and_the_server_keeps_answering(release_dir: 
         assert count(after.json()) == 36
         health = limited.get("/health")
         assert health.status_code == 200
+
+
+def test_serving_files_keeps_the_graphs_of_quad_formats(tmp_path: Path) -> None:
+    from smartcity_graph.web.content import from_files
+
+    trig = tmp_path / "data.trig"
+    trig.write_text("<urn:x:g1> { <urn:x:a> <urn:x:p> 1 . }\n<urn:x:b> <urn:x:p> 2 .\n")
+    turtle = tmp_path / "more.ttl"
+    turtle.write_text("<urn:x:c> <urn:x:p> 3 .\n")
+    app = create_app(Settings(), from_files([trig], [f"urn:x:g2={turtle}"]))
+    with TestClient(app) as files:
+        query = "SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?o"
+        rows = files.get("/sparql", params={"query": query}).json()["results"]["bindings"]
+        assert [(r["g"]["value"], r["o"]["value"]) for r in rows] == [
+            ("urn:x:g1", "1"),
+            ("urn:x:g2", "3"),
+        ]
+        default = "SELECT ?o WHERE { ?s ?p ?o }"
+        rows = files.get("/sparql", params={"query": default}).json()["results"]["bindings"]
+        assert [r["o"]["value"] for r in rows] == ["2"]

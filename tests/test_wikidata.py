@@ -128,6 +128,9 @@ def test_quickstatements_propose_only_sourced_facts_wikidata_lacks(
         assert fields[3:5] == ["P580", "+2020-11-17T00:00:00Z/11"]
         assert fields[5] == "S854"
         assert fields[6].startswith('"http')
+    assert lines[2].startswith("LAST\tDen\t")
+    for line in lines[3:]:  # every statement (not the new item's label and description)
+        assert "\tS854\t" in line, f"a statement without a reference: {line}"
     geonames = [line for line in lines if "\tP1566\t" in line]
     assert geonames == [line for line in geonames if line.startswith("Q84\t")]
     assert len(geonames) == 1  # London's fixture lacks a GeoNames ID; Milan's has one

@@ -270,9 +270,6 @@ def quickstatements(graph: Graph, documents: Mapping[str, Mapping[str, Any] | No
         'LAST\tDen\t"alliance of cities for the governance of smart-city technology, '
         'hosted by the World Economic Forum"',
     ]
-    alliance_url = graph.value(ALLIANCE, SCHEMA.url)
-    if alliance_url is not None:
-        lines.append(f'LAST\tP856\t"{alliance_url}"')
     for facts in our_facts(graph):
         if facts.kind != "city":
             continue
