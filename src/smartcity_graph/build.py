@@ -180,7 +180,8 @@ class _Builder:
         self.label(s, city.name)
         self.add(s, SCG.nameInRelease, en(city.name_in_release))
         for name in city.alternate_names:
-            self.add(s, SCHEMA.alternateName, en(name))
+            # Other languages and spellings, whose language is not recorded: plain literals.
+            self.add(s, SCHEMA.alternateName, Literal(name))
         self.add(s, SCHEMA.containedInPlace, iris.mint("country", city.country))
         self.add(s, SCG.continent, iris.mint("continent", city.continent))
         self.add(s, GEO.lat, Literal(city.latitude, datatype=XSD.decimal))
@@ -204,7 +205,7 @@ class _Builder:
         )
         self.label(s, org.name)
         for name in org.alternate_names:
-            self.add(s, SCHEMA.alternateName, en(name))
+            self.add(s, SCHEMA.alternateName, Literal(name))
         if org.url:
             self.add(s, SCHEMA.url, URIRef(org.url))
         if org.area_served:
