@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Debian packages the real-part tests use: a browser for page tests, a non-Python SPARQL
 # client (roqet), and a remote triple store. Installed when running as root with apt-get (as
 # CI does); elsewhere the tests that need them are skipped with the reason.
-SYSTEM_PACKAGES := chromium rasqal-utils virtuoso-opensource
+SYSTEM_PACKAGES := chromium rasqal-utils virtuoso-opensource-7-bin
 
 .PHONY: setup system-deps run build test lint clean
 

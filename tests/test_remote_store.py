@@ -92,7 +92,7 @@ def oxigraph_endpoint(release_dir: Path, tmp_path_factory: pytest.TempPathFactor
 def virtuoso_endpoint(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if shutil.which("virtuoso-t") is None:
         pytest.skip(
-            "Virtuoso is not installed (Debian package virtuoso-opensource; "
+            "Virtuoso is not installed (Debian package virtuoso-opensource-7-bin; "
             "`make system-deps` installs it)"
         )
     from virtuoso import start_virtuoso, stop_virtuoso
