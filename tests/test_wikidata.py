@@ -18,13 +18,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return capsys.readouterr().out
 
 
-def rows_for(rows: list[dict[str, str]], qid: str) -> dict[str, dict[str, str]]:
-    return {row["check"]: row for row in rows if row["qid"] == qid}
-
-
-@pytest.fixture
-def checked(release_dir: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, str]]:
-    out = run(
+def check(release_dir: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    """``wikidata check`` on the release with the recorded-format fixtures, plus *extra*."""
+    return run(
         capsys,
         "wikidata",
         "check",
@@ -32,8 +28,17 @@ def checked(release_dir: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[
         str(release_dir),
         "--fixtures",
         str(FIXTURES),
-        "--json",
+        *extra,
     )
+
+
+def rows_for(rows: list[dict[str, str]], qid: str) -> dict[str, dict[str, str]]:
+    return {row["check"]: row for row in rows if row["qid"] == qid}
+
+
+@pytest.fixture
+def checked(release_dir: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, str]]:
+    out = check(release_dir, capsys, "--json")
     rows: list[dict[str, str]] = json.loads(out)
     return rows
 
@@ -68,9 +73,7 @@ def test_entities_without_data_say_so(checked: list[dict[str, str]]) -> None:
 def test_the_table_has_a_row_per_check_and_a_summary(
     release_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = run(
-        capsys, "wikidata", "check", "--release", str(release_dir), "--fixtures", str(FIXTURES)
-    )
+    out = check(release_dir, capsys)
     assert out.splitlines()[0].split()[:6] == [
         "entity",
         "qid",
@@ -87,18 +90,7 @@ def test_the_table_has_a_row_per_check_and_a_summary(
 def test_a_tighter_tolerance_turns_an_agreement_into_a_difference(
     release_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = run(
-        capsys,
-        "wikidata",
-        "check",
-        "--release",
-        str(release_dir),
-        "--fixtures",
-        str(FIXTURES),
-        "--json",
-        "--tolerance-km",
-        "0.1",
-    )
+    out = check(release_dir, capsys, "--json", "--tolerance-km", "0.1")
     milan = rows_for(json.loads(out), "Q490")
     assert milan["coordinates (P625)"]["result"] == "differ"
 

@@ -487,7 +487,7 @@ async def read_body(state: AppState, request: Request) -> bytes:
 async def service_description(state: AppState, request: Request) -> Response:
     """GET /sparql without a query: the query UI for browsers, SPARQL-SD for RDF clients."""
     if wants_html(request):
-        page = (STATIC / "query.html").read_text(encoding="utf-8")
+        page = render("query.html", root=root_url(state, request))
         return HTMLResponse(
             page, headers={"Content-Security-Policy": QUERY_UI_CSP, "Vary": "Accept"}
         )
