@@ -117,3 +117,14 @@ def test_the_routes_table_matches_the_app(release_dir: Path) -> None:
         path.strip().strip("`") for row in table_after("## Serving") for path in row[0].split(",")
     }
     assert documented == routes
+
+
+def test_the_readme_names_every_minted_term() -> None:
+    from rdflib import Graph
+
+    from smartcity_graph.namespaces import SCG
+
+    ontology = Graph().parse(ROOT / "ontology" / "smartcity-graph.ttl")
+    minted = {str(s)[len(str(SCG)) :] for s in ontology.subjects() if str(s).startswith(str(SCG))}
+    section = README.split("mints only these terms:", 1)[1].split("\n## ", 1)[0]
+    assert minted == set(re.findall(r"`scg:(\w+)`", section))
