@@ -300,6 +300,7 @@ def test_a_malformed_query_is_400_with_the_parser_message(client: TestClient) ->
         "CLEAR ALL",
         "DROP GRAPH <https://w3id.org/smartcity-graph/id/graph/data>",
         "CREATE GRAPH <urn:g>",
+        "\\u0049NSERT DATA { <urn:a> <urn:b> <urn:c> }",
         "# a comment\n  insert data { <urn:a> <urn:b> <urn:c> }",
         "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
     ],
@@ -328,6 +329,8 @@ def test_updates_are_refused_and_change_nothing(client: TestClient, update: str)
         "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
         "SELECT * WHERE { SERVICE#comment\n<http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
         "SELECT * WHERE { ?x ?y ?z . SeRvIcE ?endpoint { ?s ?p ?o } }",
+        "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVI\\U00000043E <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
     ],
 )
 def test_service_is_refused(client: TestClient, query: str) -> None:

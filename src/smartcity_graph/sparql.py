@@ -94,8 +94,18 @@ class QueryInfo:
     keywords: tuple[str, ...]
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape(query: str) -> str:
+    """SPARQL 1.1 (section 19.2) lets \\uXXXX / \\UXXXXXXXX stand for any character anywhere in
+    a query, processed before parsing: decode them so that ``\\u0053ERVICE`` is SERVICE to
+    the guard as it may be to an engine."""
+    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
+
+
 def _keywords(query: str) -> list[str]:
-    stripped = _LEXICAL.sub(" ", query)
+    stripped = _LEXICAL.sub(" ", _unescape(query))
     return [word.upper() for word in _WORD.findall(stripped)]
 
 
