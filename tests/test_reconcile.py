@@ -207,6 +207,16 @@ def test_view_and_preview_urls_resolve(client: TestClient) -> None:
     assert client.get("/reconcile/preview", params={"id": "city/atlantis"}).status_code == 404
 
 
+def test_the_preview_can_be_framed_by_openrefine_and_runs_no_script(client: TestClient) -> None:
+    preview = client.get("/reconcile/preview", params={"id": "city/bogota"})
+    policy = preview.headers["content-security-policy"]
+    assert "frame-ancestors *" in policy
+    assert "default-src 'none'" in policy
+    assert "<script" not in preview.text
+    page = client.get("/id/city/bogota", headers={"Accept": "text/html"})
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
 def test_suggest_entities_types_and_properties(client: TestClient) -> None:
     entities = client.get("/reconcile/suggest/entity", params={"prefix": "bog"}).json()["result"]
     assert entities[0]["id"] == "city/bogota"

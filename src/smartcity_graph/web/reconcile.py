@@ -28,6 +28,9 @@ from ..render import render
 if TYPE_CHECKING:
     from .app import AppState
 
+#: Previews are shown inside OpenRefine (a sandboxed iframe on another origin): they may be
+#: framed by anyone, and run no script at all.
+PREVIEW_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors *"
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$]{0,63}(\.[A-Za-z_$][\w$]{0,63}){0,3}$")
 ENTITIES_QUERY = """
 PREFIX schema: <https://schema.org/>
@@ -216,7 +219,7 @@ def router(state: AppState) -> APIRouter:
         page = render(
             "reconcile_preview.html", entity=entity, href=iris.to_local(entity.iri, root(request))
         )
-        return HTMLResponse(page)
+        return HTMLResponse(page, headers={"Content-Security-Policy": PREVIEW_CSP})
 
     @routes.get("/reconcile/flyout/entity")
     async def flyout(request: Request, id: str = "") -> Response:
