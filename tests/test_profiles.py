@@ -174,3 +174,18 @@ def test_the_release_describes_each_profile(release_dir: Path, client: TestClien
             headers={"Accept": "text/turtle"},
         )
         assert response.status_code == 200
+
+
+def test_every_alternate_link_works(client: TestClient) -> None:
+    listing = client.get(
+        "/id/city/milan", params={"_profile": "alt"}, headers={"Accept": "text/turtle"}
+    )
+    graph = Graph().parse(data=listing.content, format="turtle")
+    links = set(
+        graph.objects(
+            URIRef("https://w3id.org/smartcity-graph/id/city/milan"),
+            URIRef("http://purl.org/dc/terms/hasFormat"),
+        )
+    )
+    for link in links:
+        assert client.get(str(link)).status_code == 200, link

@@ -227,3 +227,10 @@ def test_suggest_entities_types_and_properties(client: TestClient) -> None:
     flyout = client.get("/reconcile/flyout/entity", params={"id": "city/bogota"}).json()
     assert flyout["id"] == "city/bogota"
     assert "Bogotá" in flyout["html"]
+
+
+def test_batches_and_bodies_are_bounded(client: TestClient) -> None:
+    too_many = {f"q{i}": {"query": "Leeds"} for i in range(101)}
+    assert client.post("/reconcile", json={"queries": too_many}).status_code == 413
+    huge = {"queries": json.dumps({"q0": {"query": "x" * 300_000}})}
+    assert client.post("/reconcile", data=huge).status_code == 413

@@ -329,8 +329,15 @@ def test_updates_are_refused_and_change_nothing(client: TestClient, update: str)
         "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
         "SELECT * WHERE { SERVICE#comment\n<http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
         "SELECT * WHERE { ?x ?y ?z . SeRvIcE ?endpoint { ?s ?p ?o } }",
-        "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
-        "SELECT * WHERE { SERVI\\U00000043E <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        # A second reader's bypasses of the first, lexical guard:
+        "SELECT * WHERE { BIND(1 AS ?v) .SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "PREFIX ex: <http://a/> SELECT * WHERE { BIND(ex:a\\#b AS ?v) "
+        "SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "PREFIX ex: <http://a/> SELECT * WHERE { BIND(ex:a\\'b AS ?v) "
+        "SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } BIND('c' AS ?w) }",
+        'SELECT * WHERE { BIND("a\\u0022" AS ?v) SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } '
+        'BIND("b" AS ?w) }',
+        "SELECT * WHERE { ?x ?y ?z }.SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }",
     ],
 )
 def test_service_is_refused(client: TestClient, query: str) -> None:
@@ -351,6 +358,19 @@ def test_service_is_refused(client: TestClient, query: str) -> None:
 )
 def test_the_words_service_and_insert_elsewhere_are_fine(client: TestClient, query: str) -> None:
     assert client.get("/sparql", params={"query": query}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVI\\U00000043E <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    ],
+)
+def test_codepoint_escapes_outside_strings_are_refused(client: TestClient, query: str) -> None:
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 400
+    assert "backslash" in response.text
 
 
 def test_two_query_parameters_are_400(client: TestClient) -> None:
@@ -446,3 +466,60 @@ def test_serving_files_keeps_the_graphs_of_quad_formats(tmp_path: Path) -> None:
         default = "SELECT ?o WHERE { ?s ?p ?o }"
         rows = files.get("/sparql", params={"query": default}).json()["results"]["bindings"]
         assert [r["o"]["value"] for r in rows] == ["2"]
+
+
+# -- Defence in depth: the workers themselves cannot reach the network --------------------------
+
+
+def test_workers_have_no_network_even_when_the_guard_is_bypassed(release_dir: Path) -> None:
+    """Send SERVICE straight to the engine (no guard): a loopback listener sees nothing."""
+    import asyncio
+    import socket
+
+    from smartcity_graph.store import EmbeddedEngine, QueryRequest
+    from smartcity_graph.web.content import from_release
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+
+    async def run() -> tuple[bool, str]:
+        engine = EmbeddedEngine(from_release(release_dir).sources, workers=1)
+        await engine.start()
+        try:
+            try:
+                await engine.run(QueryRequest(query=query, form="SELECT", result_format="json"), 10)
+                outcome = "answered"
+            except Exception as exc:
+                outcome = str(exc)
+            return engine.network_isolated, outcome
+        finally:
+            await engine.close()
+
+    isolated, outcome = asyncio.run(run())
+    try:
+        connection, _ = listener.accept()
+        connection.close()
+        connected = True
+    except OSError:
+        connected = False
+    listener.close()
+    assert isolated, "the workers could not leave the network (no network namespace here?)"
+    assert not connected, f"a worker connected out ({outcome})"
+
+
+def test_a_query_over_the_memory_cap_fails_and_the_server_goes_on(release_dir: Path) -> None:
+    heavy = (
+        "SELECT ?a ?c ?e ?g WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } "
+        "ORDER BY ?a ?c ?e ?g ?i ?f LIMIT 1"
+    )
+    for capped in client_for(release_dir, worker_memory_mb=700, workers=1, query_timeout=60):
+        assert capped.get("/health").json()["workers_without_network"] is True
+        response = capped.get("/sparql", params={"query": heavy})
+        assert response.status_code in (400, 502), response.status_code
+        after = capped.get("/sparql", params={"query": COUNT_CITIES})
+        assert after.status_code == 200
+        assert count(after.json()) == 36

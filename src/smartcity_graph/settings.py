@@ -60,6 +60,9 @@ class Settings:
     workers: int = _setting(
         2, "Query worker processes of the embedded store (each can be stopped on timeout)."
     )
+    worker_memory_mb: int = _setting(
+        2048, "Address space each query worker may use, in MB; a query needing more fails."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -70,9 +70,11 @@ class EngineBusy(SmartCityGraphError):
     http_status = 503
 
 
-# Comments, strings and IRIs, which may contain anything, are blanked out before keywords
-# are looked for. Long strings first so that '''...''' is not read as three short ones.
-_LEXICAL = re.compile(
+# The guard tokenizes the query as SPARQL does: strings, IRIs, comments, variables, prefixed
+# names (with their backslash escapes), blank nodes and language tags are whole tokens, so a
+# keyword is only ever a bare word. Long strings come first so that a long string is not read
+# as three short ones; prefixed names before words so that ex:service is not the word SERVICE.
+_TOKEN = re.compile(
     r"""
     (?P<long1>'''(?:[^'\\]|\\.|'(?!''))*''')
   | (?P<long2>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
@@ -80,12 +82,15 @@ _LEXICAL = re.compile(
   | (?P<short2>"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<comment>\#[^\n\r]*)
+  | (?P<var>[?$]\w*)
+  | (?P<pname>(?:[^\W\d_][\w.-]*)?:(?:[\w:%-]|\\[-_~.!$&'()*+,;=/?\#@%]|\.(?=[\w:%\\.-]))*)
+  | (?P<bnode>_:[\w.-]*)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<word>[^\W\d]\w*)
+  | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
-# A keyword is a bare word: not a variable (?x, $x), not part of a prefixed name (ex:service,
-# service:x), not a language tag (@en).
-_WORD = re.compile(r"(?<![\w?$:@.-])([A-Za-z]+)(?![\w:-])")
 
 
 @dataclass(frozen=True)
@@ -94,19 +99,21 @@ class QueryInfo:
     keywords: tuple[str, ...]
 
 
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def _unescape(query: str) -> str:
-    """SPARQL 1.1 (section 19.2) lets \\uXXXX / \\UXXXXXXXX stand for any character anywhere in
-    a query, processed before parsing: decode them so that ``\\u0053ERVICE`` is SERVICE to
-    the guard as it may be to an engine."""
-    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
-
-
 def _keywords(query: str) -> list[str]:
-    stripped = _LEXICAL.sub(" ", _unescape(query))
-    return [word.upper() for word in _WORD.findall(stripped)]
+    """The bare words of *query*, upper-cased; refuses a backslash outside strings, IRIs and
+    prefixed names (SPARQL codepoint escapes there, which some engines decode before parsing,
+    could spell a keyword the guard would not see)."""
+    words = []
+    for token in _TOKEN.finditer(query):
+        kind = token.lastgroup
+        if kind == "word":
+            words.append(token.group().upper())
+        elif kind == "other" and token.group() == "\\":
+            raise BadQuery(
+                "a backslash is only allowed inside strings, IRIs and prefixed names; "
+                "write the character itself instead of a \\u escape"
+            )
+    return words
 
 
 def inspect_query(query: str, *, max_bytes: int) -> QueryInfo:

@@ -225,7 +225,10 @@ class EmbeddedEngine:
     sources: Sequence[GraphSource]
     workers: int = 2
     union_default_graph: bool = False
+    memory_mb: int = 2048
     name: str = "embedded pyoxigraph"
+    network_isolated: bool = False
+    """True when every worker runs without network (see :mod:`smartcity_graph.worker`)."""
     _location: Path | None = None
     _pool: list[_Worker] = field(default_factory=list)
     _idle: asyncio.Queue[_Worker] | None = None
@@ -242,7 +245,14 @@ class EmbeddedEngine:
 
     async def _spawn(self) -> _Worker:
         assert self._location is not None
-        command = [sys.executable, "-m", "smartcity_graph.worker", str(self._location)]
+        command = [
+            sys.executable,
+            "-m",
+            "smartcity_graph.worker",
+            str(self._location),
+            "--memory-mb",
+            str(self.memory_mb),
+        ]
         if self.union_default_graph:
             command.append("--union")
         process = await asyncio.create_subprocess_exec(
@@ -254,13 +264,15 @@ class EmbeddedEngine:
         worker = _Worker(process)
         assert process.stdout is not None
         try:
-            status, _ = await read_frame_async(process.stdout)
+            status, info = await read_frame_async(process.stdout)
         except (EOFError, asyncio.IncompleteReadError) as exc:
             await worker.kill()
             raise EngineError("a query worker could not open the store") from exc
         if status != "ready":  # pragma: no cover - the worker only ever says ready first
             await worker.kill()
             raise EngineError("a query worker did not start")
+        isolated = bool(info and info.get("network_isolated"))
+        self.network_isolated = isolated if not self._pool else self.network_isolated and isolated
         self._pool.append(worker)
         return worker
 
@@ -274,6 +286,11 @@ class EmbeddedEngine:
             ) from exc
         try:
             status, payload = await asyncio.wait_for(worker.call(request), timeout)
+        except asyncio.CancelledError:
+            # The client went away mid-query: the worker's state is unknown, so replace it
+            # (in the background, as this task is being cancelled) rather than lose it.
+            asyncio.get_running_loop().create_task(self._replace(worker))
+            raise
         except TimeoutError as exc:
             self.stats["timeouts"] += 1
             await self._replace(worker)

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -95,7 +95,9 @@ class AppState:
 def _engine_for(settings: Settings, served: Served) -> Engine:
     if settings.sparql_endpoint:
         return RemoteEngine(settings.sparql_endpoint)
-    return EmbeddedEngine(served.sources, workers=max(1, settings.workers))
+    return EmbeddedEngine(
+        served.sources, workers=max(1, settings.workers), memory_mb=settings.worker_memory_mb
+    )
 
 
 def create_app(settings: Settings, served: Served, engine: Engine | None = None) -> FastAPI:
@@ -236,7 +238,10 @@ def _routes(app: FastAPI, state: AppState) -> None:
     async def health() -> Response:
         if not state.ready:
             return JSONResponse({"status": "loading"}, status_code=503)
-        return JSONResponse({"status": "ok", "engine": state.engine.name})
+        isolated = getattr(state.engine, "network_isolated", None)
+        return JSONResponse(
+            {"status": "ok", "engine": state.engine.name, "workers_without_network": isolated}
+        )
 
     @app.api_route("/sparql", methods=["GET", "POST"])
     async def sparql(request: Request) -> Response:
@@ -385,7 +390,7 @@ def alternates(
                 {
                     "label": f.label,
                     "media_type": f.media_type,
-                    "href": f"{local}?_profile={profile.token}&_mediatype={f.media_type}",
+                    "href": f"{local}?_profile={profile.token}&_mediatype={quote(f.media_type)}",
                 }
                 for f in PAGE_OFFERS
             ],

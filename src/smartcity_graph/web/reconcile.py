@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections import defaultdict
@@ -67,6 +68,10 @@ SELECT ?e ?key ?value WHERE {
 
 class ReconcileError(SmartCityGraphError):
     http_status = 400
+
+
+class ReconcileTooLarge(SmartCityGraphError):
+    http_status = 413
 
 
 async def load_entities(state: AppState) -> list[Entity]:
@@ -150,12 +155,23 @@ def respond(request: Request, payload: Any) -> Response:
     return Response(body, media_type="application/javascript")
 
 
+#: Most queries in one batch (OpenRefine sends 10) and largest request body.
+MAX_BATCH = 100
+MAX_BODY = 256 * 1024
+
+
 async def read_queries(request: Request) -> Any:
     """The batch from ``queries=`` (query string or form field) or from a JSON body."""
     raw = request.query_params.get("queries")
     if raw is None and request.method == "POST":
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = (await request.body())[:1_000_000].decode("utf-8", errors="replace")
+        chunks, size = [], 0
+        async for chunk in request.stream():  # never buffer more than MAX_BODY
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise ReconcileTooLarge(f"the request body is larger than {MAX_BODY} bytes")
+            chunks.append(chunk)
+        body = b"".join(chunks).decode("utf-8", errors="replace")
         if content_type == "application/json":
             try:
                 document = json.loads(body)
@@ -190,8 +206,12 @@ def router(state: AppState) -> APIRouter:
         queries = await read_queries(request)
         if queries is None:
             return respond(request, manifest(root(request)))
+        if isinstance(queries, dict) and len(queries) > MAX_BATCH:
+            raise ReconcileTooLarge(f"at most {MAX_BATCH} queries per batch")
+        known = await entities()
         try:
-            return respond(request, reconcile_batch(await entities(), queries))
+            # Scoring is CPU work: off the event loop, so other requests keep being answered.
+            return respond(request, await asyncio.to_thread(reconcile_batch, known, queries))
         except QueryError as exc:
             raise ReconcileError(str(exc)) from exc
 
