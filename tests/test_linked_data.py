@@ -342,3 +342,22 @@ def test_health_answers_once_loaded(client: TestClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("header", ["gzip;q=0", "identity", "br", "*;q=0"])
+def test_gzip_only_when_accepted_with_a_positive_q(client: TestClient, header: str) -> None:
+    response = client.get("/release/graph.nt", headers={"Accept-Encoding": header})
+    assert "content-encoding" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/", "/id/city/milan", "/def", "/def/textFidelity", "/sparql"])
+def test_head_answers_like_get_without_a_body(client: TestClient, path: str) -> None:
+    response = client.head(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_method_not_allowed_names_what_is(client: TestClient) -> None:
+    response = client.put("/id/city/milan")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"

@@ -243,7 +243,7 @@ def _routes(app: FastAPI, state: AppState) -> None:
             {"status": "ok", "engine": state.engine.name, "workers_without_network": isolated}
         )
 
-    @app.api_route("/sparql", methods=["GET", "POST"])
+    @app.api_route("/sparql", methods=["GET", "HEAD", "POST"])
     async def sparql(request: Request) -> Response:
         query, defaults, named, fmt = await read_protocol_request(state, request)
         if query is None:
@@ -270,7 +270,7 @@ def _routes(app: FastAPI, state: AppState) -> None:
             media += "; charset=utf-8"
         return Response(result.body, media_type=media, headers=headers)
 
-    @app.get("/")
+    @app.api_route("/", methods=["GET", "HEAD"])
     async def landing(request: Request) -> Response:
         root = root_url(state, request)
         examples = []
@@ -334,8 +334,8 @@ def _routes(app: FastAPI, state: AppState) -> None:
             return not_found(state, request, "this server has no SHACL shapes")
         return RedirectResponse(root_url(state, request) + "release/shapes.ttl", status_code=303)
 
-    @app.get("/def")
-    @app.get("/def.{ext}")
+    @app.api_route("/def", methods=["GET", "HEAD"])
+    @app.api_route("/def.{ext}", methods=["GET", "HEAD"])
     async def ontology(request: Request, ext: str | None = None) -> Response:
         if not state.served.ontology_graph:
             return not_found(state, request, "this server has no ontology")
@@ -351,8 +351,8 @@ def _routes(app: FastAPI, state: AppState) -> None:
         )
         return rdf_response(graph, fmt, link_headers(state, request, str(iris.ONTOLOGY), ext))
 
-    @app.get("/id/{kind}/{name}")
-    @app.get("/def/{name}")
+    @app.api_route("/id/{kind}/{name}", methods=["GET", "HEAD"])
+    @app.api_route("/def/{name}", methods=["GET", "HEAD"])
     async def resource(request: Request, name: str, kind: str | None = None) -> Response:
         slug, _, ext = name.partition(".")
         path = f"/id/{kind}/{slug}" if kind else f"/def/{slug}"
@@ -692,7 +692,7 @@ def serve_file(state: AppState, request: Request, name: str) -> Response:
         if entry["mediaType"].startswith("text/") or entry["mediaType"].endswith("json")
         else ""
     )
-    gzip_ok = "gzip" in request.headers.get("accept-encoding", "") and entry[
+    gzip_ok = accepts_gzip(request.headers.get("accept-encoding")) and entry[
         "mediaType"
     ].startswith(COMPRESSIBLE)
     if gzip_ok:
@@ -709,6 +709,23 @@ def serve_file(state: AppState, request: Request, name: str) -> Response:
     if request.method == "HEAD":
         return Response(status_code=200, headers=headers, media_type=media)
     return Response(content, headers=headers, media_type=media)
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """True when ``Accept-Encoding`` allows gzip (by name or ``*``) with a q-value above 0."""
+    allowed: dict[str, float] = {}
+    for part in (header or "").split(","):
+        name, _, params = part.strip().partition(";")
+        q = 1.0
+        key, _, value = params.strip().partition("=")
+        if key.strip().lower() == "q":
+            try:
+                q = float(value)
+            except ValueError:
+                q = 0.0
+        if name.strip():
+            allowed[name.strip().lower()] = q
+    return allowed.get("gzip", allowed.get("*", 0.0)) > 0
 
 
 def not_modified(request: Request, etag: str, last_modified: str) -> bool:
@@ -738,7 +755,8 @@ def _errors(app: FastAPI, state: AppState) -> None:
         if exc.status_code == 404:
             return not_found(state, request, f"{request.url.path} is not here")
         if exc.status_code == 405:
-            return text_error(405, "Method Not Allowed", {"Allow": "GET, POST, OPTIONS"})
+            allow = "GET, HEAD, POST, OPTIONS" if request.url.path == "/sparql" else "GET, HEAD"
+            return text_error(405, "Method Not Allowed", {"Allow": allow})
         return text_error(exc.status_code, str(exc.detail))
 
     @app.get("/favicon.ico", include_in_schema=False)
