@@ -204,3 +204,92 @@ def test_a_bad_query_is_a_400_from_the_remote_store_too(proxied: str) -> None:
         proxied + "/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"}, timeout=60
     )
     assert response.status_code == 400
+
+
+class BrokenStore:
+    """A loopback HTTP server that answers every query with *body* (a misbehaving store)."""
+
+    def __init__(self, body: bytes, content_type: str) -> None:
+        import http.server
+        import threading
+
+        payload, media = body, content_type
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                self.send_response(200)
+                self.send_header("Content-Type", media)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("body", "media"),
+    [
+        (b"{not json", "application/sparql-results+json"),
+        (
+            b'{"head": {}, "results": {"bindings": [{"x": {"type": "spaceship"}}]}}',
+            "application/sparql-results+json",
+        ),
+        (b'{"head": {"vars": ["x"]}}', "application/sparql-results+json"),
+    ],
+)
+def test_a_malformed_remote_answer_is_a_clear_502(
+    release_dir: Path, body: bytes, media: str
+) -> None:
+    broken = BrokenStore(body, media)
+    try:
+        with running_server("--release", str(release_dir), "--sparql-endpoint", broken.url) as url:
+            response = httpx.get(
+                url + "/sparql", params={"query": "SELECT ?x WHERE { ?x ?p ?o }"}, timeout=30
+            )
+            assert response.status_code == 502
+            assert "remote endpoint" in response.text
+            assert httpx.get(url + "/health", timeout=10).status_code == 200
+    finally:
+        broken.close()
+
+
+def test_an_oversized_remote_answer_is_refused(
+    release_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from smartcity_graph import store
+    from smartcity_graph.store import EngineError, QueryRequest, RemoteEngine
+
+    broken = BrokenStore(
+        b'{"head": {"vars": []}, "results": {"bindings": []}}' + b" " * 5000,
+        "application/sparql-results+json",
+    )
+    monkeypatch.setattr(store, "MAX_REMOTE_BYTES", 1000)
+
+    async def run() -> None:
+        engine = RemoteEngine(broken.url)
+        await engine.start()
+        try:
+            await engine.run(
+                QueryRequest(query="SELECT * {}", form="SELECT", result_format="json"), 10
+            )
+        finally:
+            await engine.close()
+
+    try:
+        with pytest.raises(EngineError, match="larger than 1000 bytes"):
+            asyncio.run(run())
+    finally:
+        broken.close()

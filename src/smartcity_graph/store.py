@@ -61,6 +61,10 @@ MEDIA_TYPES = {f.name: f.media_type for f in GRAPH_FORMATS} | {
 }
 
 
+#: Largest answer read from a remote endpoint (its rows are capped after parsing).
+MAX_REMOTE_BYTES = 64 * 1024 * 1024
+
+
 class EngineError(SmartCityGraphError):
     """The engine failed on a query that was accepted (HTTP 502 for remote, 500 embedded)."""
 
@@ -359,33 +363,55 @@ class RemoteEngine:
         if request.named_graphs:
             data["named-graph-uri"] = list(request.named_graphs)
         try:
-            response = await self._client.post(
-                self.endpoint, data=data, headers={"Accept": accept}, timeout=timeout
-            )
+            status, media, body = await self._fetch(data, accept, timeout)
         except httpx.TimeoutException as exc:
             raise QueryTimeout(f"the remote endpoint did not answer within {timeout:g} s") from exc
         except httpx.HTTPError as exc:
             raise EngineError(f"the remote endpoint is unreachable: {exc}") from exc
-        if 400 <= response.status_code < 500:
-            raise BadQuery(f"the remote endpoint refused the query: {response.text[:500]}")
-        if response.status_code != 200:
-            raise EngineError(f"the remote endpoint answered HTTP {response.status_code}")
-        if graph_form:
-            media = response.headers.get("content-type", "").split(";")[0].strip()
-            fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
-            triples = (q.triple for q in ox.parse(response.content, format=fmt))
-            return write_triples(triples, request.result_format, request.max_rows)
+        if 400 <= status < 500:
+            text = body[:500].decode("utf-8", errors="replace")
+            raise BadQuery(f"the remote endpoint refused the query: {text}")
+        if status != 200:
+            raise EngineError(f"the remote endpoint answered HTTP {status}")
         try:
-            document = json.loads(response.content)
-        except ValueError as exc:
-            raise EngineError("the remote endpoint returned malformed JSON results") from exc
+            return self._results(request, graph_form, media, body)
+        except (ValueError, SyntaxError, KeyError, TypeError, AttributeError) as exc:
+            raise EngineError(f"the remote endpoint returned malformed results: {exc}") from exc
+
+    async def _fetch(
+        self, data: dict[str, str | list[str]], accept: str, timeout: float
+    ) -> tuple[int, str, bytes]:
+        """POST the query; read at most :data:`MAX_REMOTE_BYTES` of the answer."""
+        assert self._client is not None
+        async with self._client.stream(
+            "POST", self.endpoint, data=data, headers={"Accept": accept}, timeout=timeout
+        ) as response:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_REMOTE_BYTES:
+                    raise EngineError(
+                        f"the remote endpoint's answer is larger than {MAX_REMOTE_BYTES} bytes"
+                    )
+                chunks.append(chunk)
+            media = response.headers.get("content-type", "").split(";")[0].strip()
+            return response.status_code, media, b"".join(chunks)
+
+    def _results(
+        self, request: QueryRequest, graph_form: bool, media: str, body: bytes
+    ) -> QueryResult:
+        if graph_form:
+            fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+            triples = [q.triple for q in ox.parse(body, format=fmt)]
+            return write_triples(triples, request.result_format, request.max_rows)
+        document = json.loads(body)
         if "boolean" in document:
             return write_boolean(bool(document["boolean"]), request.result_format)
         variables = document["head"]["vars"]
-        rows = (
+        rows = [
             tuple(_remote_term(binding[name]) if name in binding else None for name in variables)
             for binding in document["results"]["bindings"]
-        )
+        ]
         return write_solutions(variables, rows, request.result_format, request.max_rows)
 
     async def close(self) -> None:
