@@ -381,7 +381,11 @@ class RemoteEngine:
     async def _fetch(
         self, data: dict[str, str | list[str]], accept: str, timeout: float
     ) -> tuple[int, str, bytes]:
-        """POST the query; read at most :data:`MAX_REMOTE_BYTES` of the answer."""
+        """POST the query; read at most :data:`MAX_REMOTE_BYTES` of the answer.
+
+        Always a form-encoded POST, never ``application/sparql-query``: Virtuoso 7.2.5 never
+        answers a direct-body POST (upstream openlink/virtuoso-opensource#842).
+        """
         assert self._client is not None
         async with self._client.stream(
             "POST", self.endpoint, data=data, headers={"Accept": accept}, timeout=timeout
