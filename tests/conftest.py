@@ -84,6 +84,30 @@ def free_port() -> int:
         return port
 
 
+def stop_process(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGTERM, wait up to *timeout* seconds, then SIGKILL."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def build_args(data: Path, out: Path) -> list[str]:
+    """``build`` options for *data* with the project's ontology and shapes, into *out*."""
+    return [
+        "--data",
+        str(data),
+        "--ontology",
+        str(ROOT / "ontology"),
+        "--shapes",
+        str(ROOT / "shapes"),
+        "--out",
+        str(out),
+    ]
+
+
 @contextlib.contextmanager
 def running_server(*args: str, timeout: float = 60) -> Iterator[str]:
     """``smartcity-graph serve ARGS`` as a real uvicorn process on 127.0.0.1; yields its URL."""
@@ -124,12 +148,7 @@ def running_server(*args: str, timeout: float = 60) -> Iterator[str]:
             time.sleep(0.1)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 15)
         log.close()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import build_args
 from smartcity_graph import cli, publish
 from smartcity_graph.cli import main
 
@@ -14,16 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def args(data: Path, out: Path) -> list[str]:
-    return [
-        "--data",
-        str(data),
-        "--ontology",
-        str(ROOT / "ontology"),
-        "--shapes",
-        str(ROOT / "shapes"),
-        "--out",
-        str(out),
-    ]
+    return build_args(data, out)
 
 
 def snapshot(directory: Path) -> dict[str, str]:

@@ -15,6 +15,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from conftest import build_args
 from smartcity_graph import iris
 from smartcity_graph.describe_dataset import (
     DATA_GRAPH,
@@ -120,20 +121,7 @@ def test_two_builds_with_different_hash_seeds_are_byte_identical(tmp_path: Path)
         out = tmp_path / f"release-{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "smartcity_graph",
-                "build",
-                "--data",
-                str(ROOT / "data"),
-                "--ontology",
-                str(ROOT / "ontology"),
-                "--shapes",
-                str(ROOT / "shapes"),
-                "--out",
-                str(out),
-            ],
+            [sys.executable, "-m", "smartcity_graph", "build", *build_args(ROOT / "data", out)],
             check=True,
             env=env,
             capture_output=True,

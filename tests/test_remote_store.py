@@ -21,7 +21,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from conftest import free_port, running_server
+from conftest import free_port, running_server, stop_process
 
 QUERIES = {
     "count": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
@@ -84,8 +84,7 @@ def oxigraph_endpoint(release_dir: Path, tmp_path_factory: pytest.TempPathFactor
         wait_until(url, process)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        stop_process(process, 15)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from conftest import free_port
+from conftest import free_port, stop_process
 
 INI = """[Database]
 DatabaseFile = {folder}/virtuoso.db
@@ -129,9 +129,4 @@ def start_virtuoso(
 
 
 def stop_virtuoso(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process, 60)
