@@ -610,7 +610,7 @@ def export_files(graph: Graph) -> dict[str, tuple[bytes, str]]:
     files["city-frame.jsonld"] = (city_frame(), "JSON-LD frame of the per-city documents")
     for city in sorted(graph.subjects(RDF.type, SCHEMA.City), key=str):
         assert isinstance(city, URIRef)
-        slug = iris.parse(str(city))[1]  # type: ignore[index]
+        (slug,) = _slug(graph, city)
         name = graph.value(city, SCHEMA.name)
         files[f"city-{slug}.jsonld"] = (
             framed_city(graph, city),

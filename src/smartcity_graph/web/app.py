@@ -21,6 +21,7 @@ import contextlib
 import email.utils
 import gzip
 import hashlib
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -216,8 +217,6 @@ async def construct(state: AppState, query: str) -> Graph:
 
 
 async def select(state: AppState, query: str) -> list[dict[str, Any]]:
-    import json
-
     result = await state.engine.run(
         QueryRequest(query=query, form="SELECT", result_format="json", max_rows=10_000),
         state.settings.query_timeout,
