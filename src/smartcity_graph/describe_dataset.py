@@ -104,7 +104,6 @@ def describe(
     g.add((d, OWL.versionInfo, Literal(info.version)))
     g.add((d, DCTERMS.language, URIRef("http://id.loc.gov/vocabulary/iso639-1/en")))
     g.add((d, DCTERMS.conformsTo, iris.SHAPES))
-    g.add((d, DCTERMS.temporal, date(info.issued)))
     if info.homepage:
         g.add((d, DCAT.landingPage, URIRef(info.homepage)))
     for keyword in info.keywords:
