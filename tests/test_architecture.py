@@ -66,3 +66,39 @@ def test_in_the_core_only_publish_writes_and_only_sources_reads_files() -> None:
         if path.name != "sources.py":
             for reader in (".read_bytes(", ".read_text(", "import yaml", ".parse("):
                 assert reader not in text, f"{path.name} reads files ({reader})"
+
+
+def test_no_module_of_the_package_is_part_of_an_import_cycle() -> None:
+    """For every direct import a -> b inside the package, b must not lead back to a."""
+    import grimp
+
+    graph = grimp.build_graph("smartcity_graph")
+    cycles = []
+    for importer in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
+            if graph.chain_exists(importer=imported, imported=importer):
+                cycles.append(f"{importer} -> {imported} -> ... -> {importer}")
+    assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+def test_the_cycle_check_finds_a_cycle(tmp_path: Path) -> None:
+    """The check above can fail: a two-module package that imports itself round is caught."""
+    package = tmp_path / "cyclic"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from . import b\n")
+    (package / "b.py").write_text("from . import a\n")
+    script = (
+        "import grimp\n"
+        "g = grimp.build_graph('cyclic')\n"
+        "print(g.chain_exists(importer='cyclic.a', imported='cyclic.b'),"
+        " g.chain_exists(importer='cyclic.b', imported='cyclic.a'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["True", "True"]

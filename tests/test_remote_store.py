@@ -268,14 +268,16 @@ def test_an_oversized_remote_answer_is_refused(
 ) -> None:
     import asyncio
 
-    from smartcity_graph import store
-    from smartcity_graph.store import EngineError, QueryRequest, RemoteEngine
+    from smartcity_graph.query import remote
+    from smartcity_graph.errors import EngineError
+    from smartcity_graph.query.engine import QueryRequest
+    from smartcity_graph.query.remote import RemoteEngine
 
     broken = BrokenStore(
         b'{"head": {"vars": []}, "results": {"bindings": []}}' + b" " * 5000,
         "application/sparql-results+json",
     )
-    monkeypatch.setattr(store, "MAX_REMOTE_BYTES", 1000)
+    monkeypatch.setattr(remote, "MAX_REMOTE_BYTES", 1000)
 
     async def run() -> None:
         engine = RemoteEngine(broken.url)

@@ -90,7 +90,28 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--query-timeout", dest="query_timeout", type=float, metavar="SECONDS")
     serve.add_argument("--max-rows", dest="max_rows", type=int, metavar="N")
-    serve.add_argument("--workers", type=int, metavar="N", help="query worker processes")
+    serve.add_argument(
+        "--workers", type=int, metavar="N", help="query worker processes (0: one per core)"
+    )
+    serve.add_argument(
+        "--store-mode",
+        dest="store_mode",
+        choices=("auto", "memory", "lean"),
+        help="memory (fastest), lean (on-disk, least memory) or auto",
+    )
+    serve.add_argument(
+        "--store-cache",
+        dest="store_cache",
+        metavar="DIR",
+        help="folder of the reusable on-disk stores of lean mode",
+    )
+    serve.add_argument(
+        "--query-cache",
+        dest="query_cache",
+        type=int,
+        metavar="N",
+        help="query results kept in memory (0: no result cache)",
+    )
     serve.set_defaults(handler=_serve)
 
     wikidata = commands.add_parser("wikidata", help="check our Wikidata links; propose statements")
@@ -154,8 +175,8 @@ def _validate(settings: Settings, out: Callable[[str], None], extra: dict[str, o
 def _serve(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
     import uvicorn
 
+    from .query.dataset import from_files, from_release
     from .web import create_app
-    from .web.content import from_files, from_release
 
     data = extra.get("serve_data") or []
     graphs = extra.get("serve_graphs") or []

@@ -80,3 +80,68 @@ class PublishError(SmartCityGraphError):
 
     exit_code = 2
     http_status = 500
+
+
+# -- Query errors: what a SPARQL client did wrong (4xx) or what failed on our side (5xx) ----------
+
+
+class QueryRefused(SmartCityGraphError):
+    """A well-formed request this endpoint refuses on principle (HTTP 403)."""
+
+    http_status = 403
+
+
+class BadQuery(SmartCityGraphError):
+    """A malformed query or request (HTTP 400)."""
+
+    http_status = 400
+
+
+class QueryTooLarge(SmartCityGraphError):
+    """The query or the request body is longer than the configured maximum (HTTP 413)."""
+
+    http_status = 413
+
+
+class NotAcceptable(SmartCityGraphError):
+    """No result format the client accepts (HTTP 406)."""
+
+    http_status = 406
+
+
+class UnsupportedMediaType(SmartCityGraphError):
+    """A POST body in a media type or charset the protocol does not allow (HTTP 415)."""
+
+    http_status = 415
+
+
+class QueryTimeout(SmartCityGraphError):
+    """The query ran past the time limit and was stopped (HTTP 503)."""
+
+    http_status = 503
+
+
+class EngineBusy(SmartCityGraphError):
+    """Every query worker stayed busy for the whole wait (HTTP 503)."""
+
+    http_status = 503
+
+
+class EngineError(SmartCityGraphError):
+    """The engine failed on a query it had accepted: a worker crashed, the store could not be
+    read (HTTP 500). Never the client's fault, so never a 400."""
+
+    http_status = 500
+
+
+class EngineUnavailable(SmartCityGraphError):
+    """The engine cannot answer at all right now: the store cannot be opened or no worker
+    could be started (HTTP 503)."""
+
+    http_status = 503
+
+
+class RemoteEngineError(EngineError):
+    """The remote SPARQL endpoint is unreachable or answered with an error (HTTP 502)."""
+
+    http_status = 502

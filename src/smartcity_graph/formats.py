@@ -24,7 +24,15 @@ class Format:
 
 RDF_FORMATS: tuple[Format, ...] = (
     Format("turtle", "text/turtle", "ttl", "turtle", False, ("application/x-turtle",), "Turtle"),
-    Format("jsonld", "application/ld+json", "jsonld", "json-ld", False, (), "JSON-LD"),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        "jsonld",
+        "json-ld",
+        False,
+        ("application/json",),
+        "JSON-LD",
+    ),
     Format("ntriples", "application/n-triples", "nt", "nt", False, ("text/plain",), "N-Triples"),
     Format("rdfxml", "application/rdf+xml", "rdf", "xml", False, ("application/xml",), "RDF/XML"),
     Format("nquads", "application/n-quads", "nq", "nquads", True, ("text/x-nquads",), "N-Quads"),

@@ -58,10 +58,30 @@ class Settings:
         65536, "Longest accepted query text in bytes; longer queries get HTTP 413."
     )
     workers: int = _setting(
-        2, "Query worker processes of the embedded store (each can be stopped on timeout)."
+        0,
+        "Query worker processes of the embedded store (each can be stopped on timeout); "
+        "0 = one per CPU core.",
+    )
+    store_mode: str = _setting(
+        "auto",
+        "How the embedded store holds the data: 'memory' (fastest; each worker holds the "
+        "data in RAM), 'lean' (an on-disk store opened read-only: least memory), or 'auto' "
+        "(memory when the data fits in half the available RAM, else lean).",
+    )
+    store_cache: str = _setting(
+        "",
+        "Folder of the on-disk stores of lean mode, one per content (keyed by sha256) and "
+        "reused while the content is unchanged; empty = ~/.cache/smartcity-graph/stores.",
+    )
+    query_cache: int = _setting(
+        256,
+        "Query results kept in memory and answered again without running the query (the "
+        "data never changes while the server runs); 0 turns the cache off.",
     )
     worker_memory_mb: int = _setting(
-        2048, "Address space each query worker may use, in MB; a query needing more fails."
+        2048,
+        "Address space each query worker may use beyond the store it holds, in MB; a "
+        "query needing more fails.",
     )
 
     @classmethod
@@ -75,6 +95,14 @@ class Settings:
                 values[item.name] = _coerce(item, raw)
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        """Refuse settings that cannot work, naming the setting."""
+        if self.store_mode not in ("auto", "memory", "lean"):
+            raise UsageError(f"store_mode {self.store_mode!r} is not one of auto, memory, lean")
+        for name in ("workers", "query_cache", "max_rows", "max_query_bytes"):
+            if getattr(self, name) < 0:
+                raise UsageError(f"{name} must not be negative")
 
 
 def _coerce(item: dataclasses.Field[Any], raw: str) -> Any:

@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -25,9 +25,7 @@ from ..reconcile import (
     suggest_types,
 )
 from ..render import render
-
-if TYPE_CHECKING:
-    from .app import AppState
+from .common import AppState, root_url, select
 
 #: Previews are shown inside OpenRefine (a sandboxed iframe on another origin): they may be
 #: framed by anyone, and run no script at all.
@@ -76,7 +74,6 @@ class ReconcileTooLarge(SmartCityGraphError):
 
 async def load_entities(state: AppState) -> list[Entity]:
     """Every reconcilable entity, with its names and the facts constraints are checked on."""
-    from .app import select
 
     names: dict[str, list[str]] = defaultdict(list)
     types: dict[str, str] = {}
@@ -197,7 +194,6 @@ def router(state: AppState) -> APIRouter:
         return cache["all"]
 
     def root(request: Request) -> str:
-        from .app import root_url
 
         return root_url(state, request)
 

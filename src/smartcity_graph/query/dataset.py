@@ -1,17 +1,38 @@
-"""What the server serves: a published release, or RDF files the user points at."""
+"""What the server serves: a published release, or RDF files the user points at.
+
+:class:`Served` names the RDF sources to load and, for a release, its files. Its
+:attr:`Served.key` identifies the content: the manifest's sha256 of each loaded file for a
+release, the sha256 of each file otherwise. A store built for one key is reused while the
+content is unchanged (see :mod:`.embedded`).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..describe_dataset import DATA_GRAPH, DESCRIPTION_GRAPH, ONTOLOGY_GRAPH
+from ..describe_dataset import DATA_GRAPH, DATASET, DESCRIPTION_GRAPH, ONTOLOGY_GRAPH
 from ..errors import UsageError
 from ..formats import RDF_FORMATS
-from ..store import GraphSource
+
+
+@dataclass(frozen=True)
+class GraphSource:
+    """One RDF file to load: into the default graph (``graph=None``) or a named graph."""
+
+    path: Path
+    format: str
+    graph: str | None = None
+    sha256: str = ""
+    """The file's sha256, where a manifest gives it; otherwise computed when needed."""
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"path": str(self.path), "format": self.format, "graph": self.graph}
+
 
 #: Release files loaded into the store: (file, named graph). Each also goes to the default graph.
 RELEASE_GRAPHS = (
@@ -36,10 +57,38 @@ class Served:
     manifest: dict[str, Any] = field(default_factory=dict)
     description_graph: str | None = None
     ontology_graph: str | None = None
+    dataset_iri: str | None = None
+    """The IRI of the dataset the release describes (``void:inDataset`` of the endpoint)."""
 
     @property
     def files(self) -> dict[str, dict[str, Any]]:
         return {entry["path"]: entry for entry in self.manifest.get("files", [])}
+
+    @property
+    def size(self) -> int:
+        """Bytes of RDF to load (each file counted once per graph it goes to)."""
+        return sum(source.path.stat().st_size for source in self.sources)
+
+    def key(self, engine_version: str) -> str:
+        """The sha256 identity of this content as loaded by *engine_version*."""
+        digest = hashlib.sha256(f"smartcity-graph store 1 {engine_version}\n".encode())
+        for source in self.sources:
+            # A manifest's sha256 is trusted only while the file keeps its size and mtime.
+            stat = source.path.stat()
+            content = source.sha256 or _file_sha256(source.path)
+            digest.update(
+                f"{content} {stat.st_size} {stat.st_mtime_ns if source.sha256 else 0} "
+                f"{source.format} {source.graph or ''}\n".encode()
+            )
+        return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def from_release(release_dir: Path) -> Served:
@@ -56,13 +105,15 @@ def from_release(release_dir: Path) -> Served:
         if not path.is_file():
             raise UsageError(f"{release_dir} lacks {name}")
         fmt = name.rsplit(".", 1)[1]
-        sources += [GraphSource(path, fmt, None), GraphSource(path, fmt, graph)]
+        sha = next((e["sha256"] for e in manifest.get("files", []) if e["path"] == name), "")
+        sources += [GraphSource(path, fmt, None, sha), GraphSource(path, fmt, graph, sha)]
     return Served(
         sources=tuple(sources),
         release_dir=release_dir,
         manifest=manifest,
         description_graph=str(DESCRIPTION_GRAPH),
         ontology_graph=str(ONTOLOGY_GRAPH),
+        dataset_iri=str(DATASET),
     )
 
 

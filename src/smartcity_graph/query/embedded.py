@@ -1,0 +1,319 @@
+"""The embedded engine: pyoxigraph in isolated, killable worker processes.
+
+Two store modes (setting ``store_mode``):
+
+``memory``
+    The zygote (:mod:`.worker`) loads the data into an in-memory store once and forks the
+    workers from it: the engine's full speed.
+``lean``
+    The data is bulk-loaded once into an on-disk store in ``store_cache``, keyed by the
+    sha256 of the content (:meth:`.dataset.Served.key`), and reused at every later start
+    while the content is unchanged. Workers open it read-only: the least memory. A store is
+    built in a temporary sibling and renamed into place, so a store being built is never
+    served.
+
+Requests go to the first idle worker (one queue of idle workers: a query never waits
+behind a busy worker while another is idle). A query that runs past the timeout is stopped
+by killing its worker; the zygote forks a replacement in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import (
+    BadQuery,
+    EngineBusy,
+    EngineError,
+    EngineUnavailable,
+    QueryTimeout,
+    SmartCityGraphError,
+)
+from . import frames
+from .dataset import Served
+from .messages import QueryRequest, QueryResult
+
+STORE_MODES = ("memory", "lean")
+#: Seconds a forked worker may take to connect back.
+SPAWN_TIMEOUT = 30.0
+#: Stores kept in the cache folder (the most recently used).
+KEEP_STORES = 8
+
+
+@dataclass
+class _Worker:
+    """One worker process, spoken to over its Unix socket."""
+
+    pid: int
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    network_isolated: bool
+    memory_capped: bool
+
+    async def call(self, request: QueryRequest) -> QueryResult:
+        self.writer.write(frames.pack_json(request.to_json()))
+        await self.writer.drain()
+        header = await frames.read_json_async(self.reader)
+        status = header.get("status")
+        if status == "ok":
+            body = await frames.read_async(self.reader)
+            return QueryResult(body, str(header["media_type"]), bool(header["truncated"]))
+        if status == "bad":
+            raise BadQuery(str(header.get("message", "the query was refused")))
+        raise EngineError(str(header.get("message", "the query worker failed")))
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self.writer.close()
+
+
+def default_store_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "smartcity-graph" / "stores"
+
+
+@dataclass
+class EmbeddedEngine:
+    """pyoxigraph in a pool of killable worker processes forked from one zygote."""
+
+    served: Served
+    workers: int = 2
+    mode: str = "memory"
+    union_default_graph: bool = False
+    memory_mb: int = 2048
+    store_cache: Path | None = None
+    network_isolated: bool = False
+    """True when every worker runs without network (see :mod:`.worker`)."""
+    stats: dict[str, int] = field(default_factory=lambda: {"timeouts": 0, "restarts": 0})
+    quads: int | None = None
+    _folder: Path | None = None
+    _server: asyncio.AbstractServer | None = None
+    _zygote: asyncio.subprocess.Process | None = None
+    _spec: dict[str, Any] = field(default_factory=dict)
+    _pool: list[_Worker] = field(default_factory=list)
+    _idle: asyncio.Queue[_Worker] | None = None
+    _pending: dict[str, asyncio.Future[_Worker]] = field(default_factory=dict)
+    _location: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return f"embedded pyoxigraph ({self.mode})"
+
+    async def start(self) -> None:
+        if self.mode not in STORE_MODES:
+            raise EngineUnavailable(f"unknown store mode {self.mode!r}; use memory or lean")
+        self._folder = Path(tempfile.mkdtemp(prefix="smartcity-graph-"))
+        socket_path = self._folder / "workers.sock"
+        self._server = await asyncio.start_unix_server(self._on_hello, path=str(socket_path))
+        if self.mode == "lean":
+            self._location = await self._ensure_store()
+        self._spec = {
+            "mode": self.mode,
+            "sources": [source.to_json() for source in self.served.sources],
+            "location": str(self._location) if self._location else None,
+            "socket": str(socket_path),
+            "union": self.union_default_graph,
+            "memory_mb": self.memory_mb,
+        }
+        await self._start_zygote()
+        self._idle = asyncio.Queue()
+        await asyncio.gather(*(self._spawn() for _ in range(max(1, self.workers))))
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "engine": self.name,
+            "store_mode": self.mode,
+            "workers": len(self._pool),
+            "workers_without_network": self.network_isolated,
+            "quads": self.quads,
+        } | self.stats
+
+    # -- the store cache (lean mode) -----------------------------------------------------------
+
+    async def _ensure_store(self) -> Path:
+        cache = self.store_cache or default_store_cache()
+        loop = asyncio.get_running_loop()
+        key = await loop.run_in_executor(None, self.served.key, ox.__version__)
+        target = cache / key
+        if target.is_dir():
+            os.utime(target)
+            return target
+        cache.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=cache))
+        try:
+            spec = {
+                "location": str(building / "store"),
+                "sources": [s.to_json() for s in self.served.sources],
+            }
+            reply = await self._run_worker_command("build", spec)
+            if reply.get("status") != "ok":
+                raise SmartCityGraphError(str(reply.get("message", "the store build failed")))
+            try:
+                os.rename(building / "store", target)
+            except OSError:
+                if not target.is_dir():  # another server built the same store meanwhile
+                    raise
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+        self._prune(cache)
+        return target
+
+    @staticmethod
+    def _prune(cache: Path) -> None:
+        stores = sorted(
+            (p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in stores[KEEP_STORES:]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    @staticmethod
+    async def _run_worker_command(command: str, spec: dict[str, Any]) -> dict[str, Any]:
+        process = await asyncio.create_subprocess_exec(
+            *_worker_command(command, spec),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        out, _ = await process.communicate()
+        try:
+            reply: dict[str, Any] = json.loads(out.decode("utf-8").strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            reply = {"status": "error", "message": f"{command} exited with {process.returncode}"}
+        return reply
+
+    # -- the zygote and its workers ------------------------------------------------------------
+
+    async def _start_zygote(self) -> None:
+        started = time.monotonic()
+        self._zygote = await asyncio.create_subprocess_exec(
+            *_worker_command("zygote", self._spec),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert self._zygote.stdout is not None
+        line = await self._zygote.stdout.readline()
+        try:
+            info = json.loads(line)
+        except ValueError:
+            info = {"status": "error", "message": "the query worker parent exited on start"}
+        if info.get("status") != "ready":
+            with contextlib.suppress(ProcessLookupError):
+                self._zygote.kill()
+            await self._zygote.wait()
+            raise EngineUnavailable(str(info.get("message", "the query workers did not start")))
+        self.network_isolated = bool(info.get("network_isolated"))
+        self.quads = info.get("quads")
+        self.stats["load_ms"] = round((time.monotonic() - started) * 1000)
+
+    async def _on_hello(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            hello = await asyncio.wait_for(frames.read_json_async(reader), SPAWN_TIMEOUT)
+        except (asyncio.IncompleteReadError, TimeoutError, ValueError):
+            writer.close()
+            return
+        future = self._pending.pop(str(hello.get("token")), None)
+        if future is None or future.done():
+            writer.close()
+            return
+        future.set_result(
+            _Worker(
+                pid=int(hello["pid"]),
+                reader=reader,
+                writer=writer,
+                network_isolated=bool(hello.get("network_isolated")),
+                memory_capped=bool(hello.get("memory_capped")),
+            )
+        )
+
+    async def _spawn(self) -> None:
+        assert self._idle is not None
+        if self._zygote is None or self._zygote.returncode is not None:
+            await self._start_zygote()
+        assert self._zygote is not None
+        assert self._zygote.stdin is not None
+        token = secrets.token_hex(16)
+        future: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._pending[token] = future
+        try:
+            self._zygote.stdin.write(f"{token}\n".encode())
+            await self._zygote.stdin.drain()
+            worker = await asyncio.wait_for(future, SPAWN_TIMEOUT)
+        except (TimeoutError, ConnectionError) as exc:
+            self._pending.pop(token, None)
+            raise EngineUnavailable("a query worker could not be started") from exc
+        self.network_isolated = worker.network_isolated and (
+            self.network_isolated or not self._pool
+        )
+        self._pool.append(worker)
+        self._idle.put_nowait(worker)
+
+    async def run(self, request: QueryRequest, timeout: float) -> QueryResult:
+        assert self._idle is not None
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout)
+        except TimeoutError as exc:
+            raise EngineBusy(
+                f"every query worker stayed busy for {timeout:g} s; try again shortly"
+            ) from exc
+        try:
+            result = await asyncio.wait_for(worker.call(request), timeout)
+        except asyncio.CancelledError:
+            # The client went away mid-query: the worker's state is unknown, so replace it
+            # (in the background, as this task is being cancelled) rather than lose it.
+            asyncio.get_running_loop().create_task(self._replace(worker))
+            raise
+        except TimeoutError as exc:
+            self.stats["timeouts"] += 1
+            await self._replace(worker)
+            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from exc
+        except (EOFError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            await self._replace(worker)
+            raise EngineError(
+                "the query worker stopped while running this query (a query that needs more "
+                f"than the {self.memory_mb} MB a worker may use ends it); it was replaced"
+            ) from exc
+        except SmartCityGraphError:
+            self._idle.put_nowait(worker)
+            raise
+        self._idle.put_nowait(worker)
+        return result
+
+    async def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        if worker in self._pool:
+            self._pool.remove(worker)
+        self.stats["restarts"] += 1
+        await self._spawn()
+
+    async def close(self) -> None:
+        for worker in list(self._pool):
+            worker.kill()
+        self._pool.clear()
+        if self._zygote is not None and self._zygote.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self._zygote.kill()
+            await self._zygote.wait()
+        if self._server is not None:
+            self._server.close()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _worker_command(command: str, spec: dict[str, Any]) -> list[str]:
+    return [sys.executable, "-m", "smartcity_graph.query.worker", command, json.dumps(spec)]

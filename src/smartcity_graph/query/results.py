@@ -1,0 +1,138 @@
+"""Result bytes, written by the engine's own serialisers, with the row cap kept.
+
+Nothing here visits rows in Python. pyoxigraph serialises solutions and triples straight to
+bytes; the cap is kept without decoding them:
+
+* the query is bounded first (:func:`.protocol.bound_query` gives it a top-level
+  ``LIMIT max_rows + 1``), so the engine never produces more than one row too many;
+* the rows are then counted in the bytes, where a format makes that exact: one line per row
+  in SPARQL TSV and per triple in N-Triples (both escape newlines inside literals), one
+  ``<result>`` element per row in SPARQL XML (``<`` inside text is always ``&lt;``);
+* JSON and CSV are counted through TSV, and only when the body is large enough to hold
+  ``max_rows + 1`` rows at all; the conversion is pyoxigraph's parser and serialiser.
+
+A result that really is over the cap is cut in TSV or N-Triples and converted once more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..formats import RDF_FORMATS
+from .messages import QueryRequest, QueryResult
+
+SOLUTION_FORMATS: dict[str, Any] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS: dict[str, Any] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+MEDIA_TYPES = {f.name: f.media_type for f in RDF_FORMATS} | {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+#: The fewest bytes one more row can add, per format: ``{},`` in JSON, ``\r\n`` in CSV.
+_MIN_ROW_BYTES = {"json": 3, "csv": 2}
+_TSV = ox.QueryResultsFormat.TSV
+_NT = ox.RdfFormat.N_TRIPLES
+
+
+def _bytes(written: bytes | None) -> bytes:
+    """pyoxigraph returns None for an empty serialisation into a buffer."""
+    return written or b""
+
+
+def _cut_lines(body: bytes, keep: int) -> tuple[bytes, bool]:
+    """The first *keep* lines of *body*, and whether there were more."""
+    if body.count(b"\n") <= keep:
+        return body, False
+    lines = body.split(b"\n", keep)
+    return b"\n".join(lines[:keep]) + b"\n", True
+
+
+def _from_tsv(tsv: bytes, fmt: str) -> bytes:
+    if fmt == "tsv":
+        return tsv
+    solutions = ox.parse_query_results(tsv, format=_TSV)
+    return _bytes(solutions.serialize(format=SOLUTION_FORMATS[fmt]))
+
+
+def solutions(result: Any, fmt: str, max_rows: int, may_exceed: bool) -> QueryResult:
+    """Serialise pyoxigraph ``QuerySolutions`` in *fmt*, at most *max_rows* rows.
+
+    *may_exceed* is False when the query's own LIMIT already keeps it within the cap.
+    """
+    media = MEDIA_TYPES[fmt]
+    if not may_exceed:
+        return QueryResult(_bytes(result.serialize(format=SOLUTION_FORMATS[fmt])), media, False)
+    if fmt in ("tsv", "csv"):
+        tsv, truncated = _cut_lines(_bytes(result.serialize(format=_TSV)), max_rows + 1)
+        return QueryResult(_from_tsv(tsv, fmt), media, truncated)
+    body = _bytes(result.serialize(format=SOLUTION_FORMATS[fmt]))
+    if fmt == "xml":
+        over = body.count(b"<result>") > max_rows
+    else:
+        over = (
+            len(body) >= _MIN_ROW_BYTES[fmt] * (max_rows + 1) and _count_rows(body, fmt) > max_rows
+        )
+    if not over:
+        return QueryResult(body, media, False)
+    tsv = _bytes(ox.parse_query_results(body, format=SOLUTION_FORMATS[fmt]).serialize(format=_TSV))
+    tsv, _ = _cut_lines(tsv, max_rows + 1)
+    return QueryResult(_from_tsv(tsv, fmt), media, True)
+
+
+def _count_rows(body: bytes, fmt: str) -> int:
+    tsv = _bytes(ox.parse_query_results(body, format=SOLUTION_FORMATS[fmt]).serialize(format=_TSV))
+    return tsv.count(b"\n") - 1
+
+
+def triples(result: Any, fmt: str, max_rows: int) -> QueryResult:
+    """Serialise pyoxigraph ``QueryTriples`` (or N-Triples bytes) in *fmt*, at most
+    *max_rows* triples: written as N-Triples, counted and cut by line, converted once."""
+    nt = result if isinstance(result, bytes) else _bytes(result.serialize(format=_NT))
+    nt, truncated = _cut_lines(nt, max_rows)
+    if fmt == "ntriples":
+        return QueryResult(nt, MEDIA_TYPES[fmt], truncated)
+    body = ox.serialize(ox.parse(nt, format=_NT), format=GRAPH_FORMATS[fmt]) if nt else b""
+    return QueryResult(_bytes(body), MEDIA_TYPES[fmt], truncated)
+
+
+def execute(
+    store: Any, request: QueryRequest, query: str, may_exceed: bool, union: bool
+) -> QueryResult:
+    """Run *query* (already bounded) for *request* on a pyoxigraph store."""
+    options: dict[str, Any] = {"base_iri": request.base_iri}
+    if request.default_graphs is not None or request.named_graphs is not None:
+        # The protocol dataset replaces FROM / FROM NAMED; a missing part is empty.
+        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs or ()]
+        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
+    elif union:
+        options["use_default_graph_as_union"] = True
+    result = store.query(query, **options)
+    return from_engine(result, request, may_exceed)
+
+
+def from_engine(result: Any, request: QueryRequest, may_exceed: bool) -> QueryResult:
+    """Bytes for a pyoxigraph query result (from the store or parsed from a remote answer)."""
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult(
+            _bytes(result.serialize(format=SOLUTION_FORMATS[request.result_format])),
+            MEDIA_TYPES[request.result_format],
+            False,
+        )
+    if isinstance(result, ox.QuerySolutions):
+        return solutions(result, request.result_format, request.max_rows, may_exceed)
+    return triples(result, request.result_format, request.max_rows)

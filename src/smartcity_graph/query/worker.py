@@ -1,0 +1,262 @@
+"""Query worker processes: ``python -m smartcity_graph.query.worker COMMAND SPEC``.
+
+``build``
+    Create the on-disk store for a set of sources at a location (the lean mode's store),
+    then exit. One JSON line on stdout: ``{"status": "ok", "quads": N}`` or an error.
+
+``zygote``
+    The parent of the workers. It first leaves the network: it moves into a new, empty
+    network namespace (Linux), so no query can make it or its children connect anywhere,
+    whatever the SPARQL guard let through (pyoxigraph has no switch to turn SERVICE off).
+    In memory mode it then loads the sources into an in-memory store, once. It says
+    ``ready`` on stdout and forks one worker per line it reads on stdin (a token). Forking
+    is instant and every worker starts with the loaded store, so a worker killed for
+    running too long is replaced in milliseconds, whatever the size of the data.
+
+a worker (a child of the zygote)
+    Caps its own address space, opens the on-disk store read-only in lean mode, connects
+    to the server's Unix socket, says hello with its token, then answers request frames
+    (:mod:`.frames`) until the socket closes. Results are written by pyoxigraph's own
+    serialisers and sent back as raw bytes (:mod:`.results`).
+
+The server kills a worker to stop a query; the kernel kills the zygote and every worker
+when their parent dies (``PR_SET_PDEATHSIG``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+from typing import IO, Any
+
+from . import frames
+
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+PR_SET_PDEATHSIG = 1
+
+
+def _libc() -> Any:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def isolate_network() -> bool:
+    """Move this process into a new network namespace with no usable interface.
+
+    As root (or with CAP_SYS_ADMIN) a plain network namespace; otherwise inside a new user
+    namespace, where unprivileged users may create one. False where neither is possible
+    (not Linux, or namespaces disabled): then the SPARQL guard is the only barrier.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = _libc()
+    if libc.unshare(CLONE_NEWNET) == 0:
+        return True
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
+        return False
+    for name, text in (
+        ("setgroups", "deny"),
+        ("uid_map", f"{uid} {uid} 1"),
+        ("gid_map", f"{gid} {gid} 1"),
+    ):
+        try:
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+        except OSError:
+            pass
+    return True
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux)."""
+    if sys.platform.startswith("linux"):
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def address_space() -> int:
+    """This process's current virtual memory size in bytes (0 where unknown)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def limit_memory(megabytes: int) -> bool:
+    """Let this process's address space grow by at most *megabytes* beyond what it holds now
+    (the loaded store included); a query that needs more fails with MemoryError."""
+    import resource
+
+    limit = address_space() + megabytes * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _rdf_format(ox: Any, name: str) -> Any:
+    fmt = ox.RdfFormat.from_extension(name) or ox.RdfFormat.from_media_type(name)
+    if fmt is None:
+        raise ValueError(f"unknown RDF format {name!r}")
+    return fmt
+
+
+def load(store: Any, sources: list[dict[str, Any]], bulk: bool) -> None:
+    """Load every source into *store*; errors name the file."""
+    import pyoxigraph as ox
+
+    for source in sources:
+        fmt = _rdf_format(ox, source["format"])
+        options: dict[str, Any] = {"path": source["path"], "format": fmt}
+        if source["graph"] and not fmt.supports_datasets:
+            options["to_graph"] = ox.NamedNode(source["graph"])
+        try:
+            (store.bulk_load if bulk else store.load)(**options)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise ValueError(f"{source['path']}: cannot load: {exc}") from exc
+
+
+def _say(stream: IO[str], **message: Any) -> None:
+    stream.write(json.dumps(message) + "\n")
+    stream.flush()
+
+
+def build(spec: dict[str, Any]) -> int:
+    """Create the on-disk store at ``spec["location"]`` from ``spec["sources"]``."""
+    import pyoxigraph as ox
+
+    out = sys.stdout
+    try:
+        store = ox.Store(spec["location"])
+        load(store, spec["sources"], bulk=True)
+        store.flush()
+        store.optimize()
+        quads = len(store)
+        del store
+        gc.collect()
+    except (ValueError, OSError) as exc:
+        _say(out, status="error", message=str(exc))
+        return 1
+    _say(out, status="ok", quads=quads)
+    return 0
+
+
+def zygote(spec: dict[str, Any]) -> int:
+    """Leave the network, load the store (memory mode), then fork a worker per request."""
+    die_with_parent()
+    isolated = isolate_network()
+    out = sys.stdout
+    sys.stdout = sys.stderr  # nothing else may write into the control pipe
+    store = None
+    try:
+        import pyoxigraph as ox
+
+        if spec["mode"] == "memory":
+            store = ox.Store()
+            load(store, spec["sources"], bulk=False)
+        quads = len(store) if store is not None else None
+    except (ValueError, OSError) as exc:
+        _say(out, status="error", message=str(exc))
+        return 1
+    gc.collect()
+    gc.freeze()  # keep the collector from touching (and so copying) the parent's objects
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
+    _say(out, status="ready", network_isolated=isolated, quads=quads)
+    for line in sys.stdin:
+        token = line.strip()
+        if not token:
+            continue
+        if os.fork() == 0:
+            code = 1
+            try:
+                code = serve(spec, store, token, isolated)
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+    return 0
+
+
+def serve(spec: dict[str, Any], store: Any, token: str, isolated: bool) -> int:
+    """A worker: open the store (lean), connect, say hello, answer frames until EOF."""
+    import pyoxigraph as ox
+
+    from ..errors import SmartCityGraphError
+    from .messages import QueryRequest
+    from .protocol import bound_query
+    from .results import execute
+
+    die_with_parent()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    sys.stdin.close()
+    os.dup2(2, 1)  # the zygote's control pipe is not this worker's to write to
+    if store is None:
+        store = ox.Store.read_only(spec["location"])
+    memory_capped = limit_memory(spec["memory_mb"]) if spec["memory_mb"] > 0 else False
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection.connect(spec["socket"])
+    channel = connection.makefile("rwb")
+    hello = {"token": token, "pid": os.getpid(), "network_isolated": isolated}
+    channel.write(frames.pack_json(hello | {"memory_capped": memory_capped}))
+    channel.flush()
+    union = bool(spec["union"])
+    while True:
+        try:
+            request = QueryRequest.from_json(json.loads(frames.read(channel)))
+        except EOFError:
+            return 0
+        header: dict[str, Any]
+        body = b""
+        try:
+            bounded, may_exceed = bound_query(request.query, request.form, request.max_rows + 1)
+            try:
+                result = execute(store, request, bounded, may_exceed, union)
+            except SyntaxError:
+                if bounded == request.query:
+                    raise
+                # The bound did not fit this query's shape: run it as given and count.
+                result = execute(store, request, request.query, True, union)
+            header = {
+                "status": "ok",
+                "media_type": result.media_type,
+                "truncated": result.truncated,
+            }
+            body = result.body
+        except SyntaxError as exc:
+            header = {"status": "bad", "message": f"SPARQL syntax error: {exc}"}
+        except MemoryError:
+            header = {
+                "status": "bad",
+                "message": f"the query needed more than the {spec['memory_mb']} MB a "
+                "query worker may use",
+            }
+        except (ValueError, TypeError, SmartCityGraphError) as exc:
+            header = {"status": "bad", "message": str(exc)}
+        except (OSError, RuntimeError) as exc:
+            header = {"status": "error", "message": f"the store failed: {exc}"}
+        channel.write(frames.pack_json(header))
+        if header["status"] == "ok":
+            channel.write(frames.pack(body))
+        channel.flush()
+
+
+def main(argv: list[str]) -> int:
+    command, spec = argv[0], json.loads(argv[1])
+    if command == "build":
+        return build(spec)
+    if command == "zygote":
+        return zygote(spec)
+    print(f"unknown command {command!r}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
