@@ -12,7 +12,7 @@ import httpx
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, N3, XML, SPARQLWrapper
+from SPARQLWrapper import JSON, JSONLD, N3, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed
 
 CITIES = (
@@ -58,6 +58,18 @@ def test_sparqlwrapper_construct_and_ask(release_server: str) -> None:
     client.setQuery("ASK { <https://w3id.org/smartcity-graph/id/city/kampala> ?p ?o }")
     client.setReturnFormat(JSON)
     assert client.query().convert()["boolean"] is True  # type: ignore[index]
+
+
+def test_sparqlwrapper_construct_as_json_ld(release_server: str) -> None:
+    client = wrapper(release_server)
+    client.setQuery(
+        "CONSTRUCT { ?c <https://schema.org/name> ?n } WHERE { ?c a <https://schema.org/City> ; "
+        "<https://schema.org/name> ?n }"
+    )
+    client.setReturnFormat(JSONLD)
+    graph = client.query().convert()
+    assert isinstance(graph, Graph)
+    assert len(graph) == 36
 
 
 def test_sparqlwrapper_sees_a_bad_query_as_bad(release_server: str) -> None:

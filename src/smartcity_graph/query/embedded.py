@@ -67,10 +67,9 @@ class _Worker:
     async def call(self, request: QueryRequest) -> QueryResult:
         self.writer.write(frames.pack_json(request.to_json()))
         await self.writer.drain()
-        header = await frames.read_json_async(self.reader)
+        header, body = frames.unpack_reply(await frames.read_async(self.reader))
         status = header.get("status")
         if status == "ok":
-            body = await frames.read_async(self.reader)
             return QueryResult(body, str(header["media_type"]), bool(header["truncated"]))
         if status == "bad":
             raise BadQuery(str(header.get("message", "the query was refused")))
@@ -115,6 +114,13 @@ class EmbeddedEngine:
         return f"embedded pyoxigraph ({self.mode})"
 
     async def start(self) -> None:
+        try:
+            await self._start()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _start(self) -> None:
         if self.mode not in STORE_MODES:
             raise EngineUnavailable(f"unknown store mode {self.mode!r}; use memory or lean")
         self._folder = Path(tempfile.mkdtemp(prefix="smartcity-graph-"))
@@ -304,6 +310,8 @@ class EmbeddedEngine:
     async def close(self) -> None:
         for worker in list(self._pool):
             worker.kill()
+            with contextlib.suppress(OSError, ConnectionError):
+                await worker.writer.wait_closed()
         self._pool.clear()
         if self._zygote is not None and self._zygote.returncode is None:
             with contextlib.suppress(ProcessLookupError):
@@ -311,6 +319,8 @@ class EmbeddedEngine:
             await self._zygote.wait()
         if self._server is not None:
             self._server.close()
+            with contextlib.suppress(OSError):
+                await asyncio.wait_for(self._server.wait_closed(), 5)
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
 

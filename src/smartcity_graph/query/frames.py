@@ -1,9 +1,9 @@
 """The wire between the server and its query workers: length-prefixed frames, no pickle.
 
-A request is one JSON frame. A reply is one JSON header frame (``status``, ``media_type``,
-``truncated``, ``message``) followed, when the status is ``ok``, by one frame of raw result
-bytes exactly as the worker's pyoxigraph serialiser wrote them. Rows are never decoded,
-re-encoded or pickled between the processes.
+A request is one JSON frame. A reply is one frame holding a 4-byte header length, a JSON
+header (``status``, ``media_type``, ``truncated``, ``message``) and the raw result bytes
+exactly as the worker's pyoxigraph serialiser wrote them, sent with one system call. Rows
+are never decoded, re-encoded or pickled between the processes.
 """
 
 from __future__ import annotations
@@ -55,3 +55,33 @@ async def read_json_async(stream: asyncio.StreamReader) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError("a worker frame is not a JSON object")
     return value
+
+
+def pack_reply(header: dict[str, Any], body: bytes = b"") -> bytes:
+    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return pack(HEADER.pack(len(head)) + head + body)
+
+
+def unpack_reply(frame: bytes) -> tuple[dict[str, Any], bytes]:
+    (size,) = HEADER.unpack_from(frame)
+    header = json.loads(frame[HEADER.size : HEADER.size + size])
+    if not isinstance(header, dict):
+        raise ValueError("a worker reply header is not a JSON object")
+    return header, frame[HEADER.size + size :]
+
+
+class SocketReader:
+    """Frames from a blocking socket, read without a Python buffer layer."""
+
+    def __init__(self, sock: Any) -> None:
+        self.sock = sock
+
+    def read(self, size: int, /) -> bytes:
+        view = bytearray(size)
+        got = 0
+        while got < size:
+            n = self.sock.recv_into(memoryview(view)[got:], size - got)
+            if n == 0:
+                break
+            got += n
+        return bytes(view[:got])

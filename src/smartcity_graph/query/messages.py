@@ -6,7 +6,7 @@ the engines (no import cycle).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 from typing import Literal as TypingLiteral
 
@@ -29,9 +29,14 @@ class QueryRequest:
     base_iri: str | None = None
     """Resolves relative IRIs in the query (the protocol lets the service choose; we use the
     endpoint's own URL)."""
+    bounded: str | None = None
+    """The query as the engine runs it, with a top-level LIMIT of ``max_rows + 1`` where one
+    could be set (see :func:`.protocol.bound_query`); None = the engine bounds it."""
+    may_exceed: bool = True
+    """False when the query's own LIMIT keeps it within ``max_rows``: nothing to count."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _FIELDS}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> QueryRequest:
@@ -39,6 +44,9 @@ class QueryRequest:
             if data.get(key) is not None:
                 data[key] = tuple(data[key])
         return cls(**data)
+
+
+_FIELDS = tuple(QueryRequest.__dataclass_fields__)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -46,7 +46,9 @@ class ProtocolRequest:
     query: str | None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    format: str | None = None
+    formats: tuple[str, ...] = ()
+    """Every ``format`` value given, in order (SPARQLWrapper sends a short name and then a
+    comma-separated list of media types)."""
 
 
 def body_limit(max_query_bytes: int) -> int:
@@ -108,7 +110,7 @@ def read_request(
         query=query,
         default_graphs=parse_graph_uris(defaults) if dataset_given else None,
         named_graphs=parse_graph_uris(named) if dataset_given else None,
-        format=formats_given[-1] if formats_given else None,
+        formats=tuple(formats_given),
     )
 
 
@@ -148,26 +150,58 @@ _TOKEN = re.compile(
 
 
 @dataclass(frozen=True)
-class QueryInfo:
-    form: QueryForm
-    keywords: tuple[str, ...]
+class Scan:
+    """One lexical pass over a query: its bare words (upper-cased) and, at brace depth 0
+    after the first group, where its own ``LIMIT`` value and trailing ``VALUES`` are."""
+
+    words: tuple[str, ...]
+    limit_at: int | None
+    values_at: int | None
+    balanced: bool
 
 
-def _keywords(query: str) -> list[str]:
-    """The bare words of *query*, upper-cased; refuses a backslash outside strings, IRIs and
-    prefixed names (SPARQL codepoint escapes there, which some engines decode before parsing,
-    could spell a keyword the guard would not see)."""
-    words = []
+def scan(query: str) -> Scan:
+    """Tokenize *query* as SPARQL does; refuses a backslash outside strings, IRIs and
+    prefixed names (SPARQL codepoint escapes there, which some engines decode before
+    parsing, could spell a keyword the guard would not see)."""
+    words: list[str] = []
+    depth = groups = 0
+    limit_at: int | None = None
+    values_at: int | None = None
     for token in _TOKEN.finditer(query):
         kind = token.lastgroup
         if kind == "word":
-            words.append(token.group().upper())
-        elif kind == "other" and token.group() == "\\":
-            raise BadQuery(
-                "a backslash is only allowed inside strings, IRIs and prefixed names; "
-                "write the character itself instead of a \\u escape"
-            )
-    return words
+            word = token.group().upper()
+            words.append(word)
+            if depth == 0 and groups:
+                if word == "LIMIT":
+                    limit_at = token.end()
+                elif word == "VALUES" and values_at is None:
+                    values_at = token.start()
+        elif kind == "other":
+            text = token.group()
+            if text == "{":
+                depth += 1
+            elif text == "}":
+                depth -= 1
+                if depth == 0:
+                    groups += 1
+            elif text == "\\":
+                raise BadQuery(
+                    "a backslash is only allowed inside strings, IRIs and prefixed names; "
+                    "write the character itself instead of a \\u escape"
+                )
+    return Scan(tuple(words), limit_at, values_at, depth == 0 and groups > 0)
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    form: QueryForm
+    scan: Scan
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return self.scan.words
 
 
 def inspect_query(query: str, *, max_bytes: int) -> QueryInfo:
@@ -177,18 +211,18 @@ def inspect_query(query: str, *, max_bytes: int) -> QueryInfo:
         raise QueryTooLarge(f"the query is {size} bytes; the limit is {max_bytes} bytes")
     if not query.strip():
         raise BadQuery("the query is empty")
-    words = _keywords(query)
-    if "SERVICE" in words:
+    scanned = scan(query)
+    if "SERVICE" in scanned.words:
         raise QueryRefused(
             "SERVICE is disabled: this endpoint never calls other endpoints. "
             "Run federated queries in your own engine (see the README)."
         )
     # The prologue holds only BASE and PREFIX; the first other keyword decides.
-    for word in words:
+    for word in scanned.words:
         if word in ("BASE", "PREFIX"):
             continue
         if word in FORMS:
-            return QueryInfo(form=FORMS[FORMS.index(word)], keywords=tuple(words))
+            return QueryInfo(form=FORMS[FORMS.index(word)], scan=scanned)
         if word in UPDATE_KEYWORDS:
             raise QueryRefused(
                 f"{word} is a SPARQL Update operation; this endpoint is read-only and "
@@ -201,49 +235,32 @@ def inspect_query(query: str, *, max_bytes: int) -> QueryInfo:
 _LIMIT_VALUE = re.compile(r"\s*(\d+)")
 
 
-def bound_query(query: str, form: QueryForm, limit: int) -> tuple[str, bool]:
+def bound_query(
+    query: str, form: QueryForm, limit: int, scanned: Scan | None = None
+) -> tuple[str, bool]:
     """*query* with a top-level ``LIMIT`` of at most *limit*, and whether it may still have
     more than ``limit - 1`` rows (so the caller must count).
 
-    Reads the same tokens as the guard and tracks brace depth, so a LIMIT inside a subquery,
-    a string or a comment is never taken for the query's own. A query whose own LIMIT is
-    below *limit* is returned unchanged, with nothing to count. Where the shape is not the
-    expected one, the query is returned unchanged and the caller counts.
+    Uses the guard's tokens and brace depth, so a LIMIT inside a subquery, a string or a
+    comment is never taken for the query's own. A query whose own LIMIT is below *limit* is
+    returned unchanged, with nothing to count. Where the shape is not the expected one, the
+    query is returned unchanged and the caller counts.
     """
     if form == "ASK":
         return query, False
-    depth = 0
-    groups = 0
-    limit_at: int | None = None
-    values_at: int | None = None
-    for token in _TOKEN.finditer(query):
-        kind, text = token.lastgroup, token.group()
-        if kind == "other":
-            if text == "{":
-                depth += 1
-            elif text == "}":
-                depth -= 1
-                if depth == 0:
-                    groups += 1
-            continue
-        if kind != "word" or depth != 0 or not groups:
-            continue
-        word = text.upper()
-        if word == "LIMIT":
-            limit_at = token.end()
-        elif word == "VALUES" and values_at is None:
-            values_at = token.start()
-    if depth != 0 or not groups:
+    found_scan = scanned if scanned is not None else scan(query)
+    if not found_scan.balanced:
         return query, True  # not the shape we know: the engine will say what is wrong
-    if limit_at is not None:
-        found = _LIMIT_VALUE.match(query, limit_at)
+    if found_scan.limit_at is not None:
+        found = _LIMIT_VALUE.match(query, found_scan.limit_at)
         if found is None:
             return query, True
         if int(found.group(1)) < limit:
             return query, False
         return query[: found.start(1)] + str(limit) + query[found.end(1) :], True
-    if values_at is not None:
-        return f"{query[:values_at]}LIMIT {limit}\n{query[values_at:]}", True
+    if found_scan.values_at is not None:
+        at = found_scan.values_at
+        return f"{query[:at]}LIMIT {limit}\n{query[at:]}", True
     return f"{query}\nLIMIT {limit}\n", True
 
 
@@ -302,18 +319,23 @@ def _offers(form: QueryForm) -> tuple[ResultFormat, ...]:
     return GRAPH_FORMATS
 
 
-def choose_result_format(form: QueryForm, accept: str | None, fmt: str | None) -> ResultFormat:
-    """``format`` (a short name or a media type) wins over ``Accept``; 406 if nothing fits."""
+def choose_result_format(
+    form: QueryForm, accept: str | None, fmt: str | Sequence[str] | None
+) -> ResultFormat:
+    """``format`` wins over ``Accept``; 406 if nothing fits. Each ``format`` value is a short
+    name, a media type or a comma-separated list of them; the first that fits is taken."""
     offers = _offers(form)
-    if fmt:
-        wanted = fmt.strip().lower()
+    given = [fmt] if isinstance(fmt, str) else list(fmt or ())
+    wanted_all = [part.strip().lower() for value in given for part in value.split(",")]
+    if any(wanted_all):
         kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
-        wanted = FORMAT_ALIASES[kind].get(wanted, wanted)
-        for offer in offers:
-            if wanted in (offer.name, offer.media_type, *offer.aliases):
-                return offer
+        for wanted in wanted_all:
+            wanted = FORMAT_ALIASES[kind].get(wanted, wanted)
+            for offer in offers:
+                if wanted in (offer.name, offer.media_type, *offer.aliases):
+                    return offer
         raise NotAcceptable(
-            f"format {fmt!r} is not available for {form}; "
+            f"format {', '.join(given)!r} is not available for {form}; "
             f"choose one of {', '.join(o.name for o in offers)}"
         )
     as_formats = [

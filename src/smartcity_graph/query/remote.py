@@ -45,7 +45,10 @@ class RemoteEngine:
             if graph_form
             else "application/sparql-results+xml"
         )
-        query, may_exceed = bound_query(request.query, request.form, request.max_rows + 1)
+        if request.bounded is None:
+            query, may_exceed = bound_query(request.query, request.form, request.max_rows + 1)
+        else:
+            query, may_exceed = request.bounded, request.may_exceed
         data: dict[str, str | list[str]] = {"query": query}
         if request.default_graphs:
             data["default-graph-uri"] = list(request.default_graphs)

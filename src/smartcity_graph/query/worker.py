@@ -203,20 +203,23 @@ def serve(spec: dict[str, Any], store: Any, token: str, isolated: bool) -> int:
     memory_capped = limit_memory(spec["memory_mb"]) if spec["memory_mb"] > 0 else False
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     connection.connect(spec["socket"])
-    channel = connection.makefile("rwb")
+    inbox = frames.SocketReader(connection)
     hello = {"token": token, "pid": os.getpid(), "network_isolated": isolated}
-    channel.write(frames.pack_json(hello | {"memory_capped": memory_capped}))
-    channel.flush()
+    connection.sendall(frames.pack_json(hello | {"memory_capped": memory_capped}))
     union = bool(spec["union"])
     while True:
         try:
-            request = QueryRequest.from_json(json.loads(frames.read(channel)))
+            request = QueryRequest.from_json(json.loads(frames.read(inbox)))
         except EOFError:
             return 0
         header: dict[str, Any]
         body = b""
         try:
-            bounded, may_exceed = bound_query(request.query, request.form, request.max_rows + 1)
+            if request.bounded is None:
+                limit = request.max_rows + 1
+                bounded, may_exceed = bound_query(request.query, request.form, limit)
+            else:
+                bounded, may_exceed = request.bounded, request.may_exceed
             try:
                 result = execute(store, request, bounded, may_exceed, union)
             except SyntaxError:
@@ -242,10 +245,7 @@ def serve(spec: dict[str, Any], store: Any, token: str, isolated: bool) -> int:
             header = {"status": "bad", "message": str(exc)}
         except (OSError, RuntimeError) as exc:
             header = {"status": "error", "message": f"the store failed: {exc}"}
-        channel.write(frames.pack_json(header))
-        if header["status"] == "ok":
-            channel.write(frames.pack(body))
-        channel.flush()
+        connection.sendall(frames.pack_reply(header, body))
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ from ..errors import QueryTooLarge
 from ..query.engine import QueryRequest
 from ..query.protocol import (
     body_limit,
+    bound_query,
     choose_result_format,
     inspect_query,
     read_request,
@@ -69,8 +70,10 @@ def routes(app: FastAPI, state: AppState) -> None:
             return rdf_response(graph, fmt, {"Vary": "Accept"})
         info = inspect_query(protocol.query, max_bytes=state.settings.max_query_bytes)
         result_format = choose_result_format(
-            info.form, request.headers.get("accept"), protocol.format
+            info.form, request.headers.get("accept"), protocol.formats
         )
+        max_rows = state.settings.max_rows
+        bounded, may_exceed = bound_query(protocol.query, info.form, max_rows + 1, info.scan)
         result = await state.engine.run(
             QueryRequest(
                 query=protocol.query,
@@ -78,8 +81,10 @@ def routes(app: FastAPI, state: AppState) -> None:
                 result_format=result_format.name,
                 default_graphs=protocol.default_graphs,
                 named_graphs=protocol.named_graphs,
-                max_rows=state.settings.max_rows,
+                max_rows=max_rows,
                 base_iri=root + "sparql",
+                bounded=bounded,
+                may_exceed=may_exceed,
             ),
             state.settings.query_timeout,
         )
