@@ -173,22 +173,15 @@ def _validate(settings: Settings, out: Callable[[str], None], extra: dict[str, o
 
 
 def _serve(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
-    import uvicorn
-
     from .query.dataset import from_files, from_release
-    from .web import create_app
+    from .web.server import serve
 
     data = extra.get("serve_data") or []
     graphs = extra.get("serve_graphs") or []
     assert isinstance(data, list)
     assert isinstance(graphs, list)
     served = from_files(data, graphs) if data or graphs else from_release(settings.release_dir)
-    app = create_app(settings, served)
-    out(f"serving on http://{settings.host}:{settings.port}/ (SPARQL: /sparql)")
-    uvicorn.run(
-        app, host=settings.host, port=settings.port, log_level="warning", server_header=False
-    )
-    return 0
+    return serve(settings, served, out)
 
 
 def _entity_documents(

@@ -26,14 +26,11 @@ import os
 import secrets
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import pyoxigraph as ox
 
 from ..errors import (
     BadQuery,
@@ -46,6 +43,7 @@ from ..errors import (
 from . import frames
 from .dataset import Served
 from .messages import QueryRequest, QueryResult
+from .stores import ensure_store, worker_command
 
 STORE_MODES = ("memory", "lean")
 #: Seconds a forked worker may take to connect back.
@@ -79,11 +77,6 @@ class _Worker:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         self.writer.close()
-
-
-def default_store_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "smartcity-graph" / "stores"
 
 
 @dataclass
@@ -127,7 +120,10 @@ class EmbeddedEngine:
         socket_path = self._folder / "workers.sock"
         self._server = await asyncio.start_unix_server(self._on_hello, path=str(socket_path))
         if self.mode == "lean":
-            self._location = await self._ensure_store()
+            loop = asyncio.get_running_loop()
+            self._location = await loop.run_in_executor(
+                None, ensure_store, self.served, self.store_cache
+            )
         self._spec = {
             "mode": self.mode,
             "sources": [source.to_json() for source in self.served.sources],
@@ -149,66 +145,12 @@ class EmbeddedEngine:
             "quads": self.quads,
         } | self.stats
 
-    # -- the store cache (lean mode) -----------------------------------------------------------
-
-    async def _ensure_store(self) -> Path:
-        cache = self.store_cache or default_store_cache()
-        loop = asyncio.get_running_loop()
-        key = await loop.run_in_executor(None, self.served.key, ox.__version__)
-        target = cache / key
-        if target.is_dir():
-            os.utime(target)
-            return target
-        cache.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=cache))
-        try:
-            spec = {
-                "location": str(building / "store"),
-                "sources": [s.to_json() for s in self.served.sources],
-            }
-            reply = await self._run_worker_command("build", spec)
-            if reply.get("status") != "ok":
-                raise SmartCityGraphError(str(reply.get("message", "the store build failed")))
-            try:
-                os.rename(building / "store", target)
-            except OSError:
-                if not target.is_dir():  # another server built the same store meanwhile
-                    raise
-        finally:
-            shutil.rmtree(building, ignore_errors=True)
-        self._prune(cache)
-        return target
-
-    @staticmethod
-    def _prune(cache: Path) -> None:
-        stores = sorted(
-            (p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in stores[KEEP_STORES:]:
-            shutil.rmtree(old, ignore_errors=True)
-
-    @staticmethod
-    async def _run_worker_command(command: str, spec: dict[str, Any]) -> dict[str, Any]:
-        process = await asyncio.create_subprocess_exec(
-            *_worker_command(command, spec),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        out, _ = await process.communicate()
-        try:
-            reply: dict[str, Any] = json.loads(out.decode("utf-8").strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            reply = {"status": "error", "message": f"{command} exited with {process.returncode}"}
-        return reply
-
     # -- the zygote and its workers ------------------------------------------------------------
 
     async def _start_zygote(self) -> None:
         started = time.monotonic()
         self._zygote = await asyncio.create_subprocess_exec(
-            *_worker_command("zygote", self._spec),
+            *worker_command("zygote", self._spec),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -323,7 +265,3 @@ class EmbeddedEngine:
                 await asyncio.wait_for(self._server.wait_closed(), 5)
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
-
-
-def _worker_command(command: str, spec: dict[str, Any]) -> list[str]:
-    return [sys.executable, "-m", "smartcity_graph.query.worker", command, json.dumps(spec)]

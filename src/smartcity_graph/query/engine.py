@@ -14,22 +14,38 @@ signalled.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..settings import Settings
 from .cache import CachedEngine
 from .dataset import Served
 from .embedded import EmbeddedEngine
 from .engine_types import Engine
+from .local import LocalEngine
 from .messages import QueryForm, QueryRequest, QueryResult
 from .remote import RemoteEngine
 
-__all__ = ["Engine", "QueryForm", "QueryRequest", "QueryResult", "make_engine", "store_mode"]
+__all__ = [
+    "Engine",
+    "InProcess",
+    "QueryForm",
+    "QueryRequest",
+    "QueryResult",
+    "make_engine",
+    "store_mode",
+]
 
 #: In auto mode, the in-memory store is used when the RDF to load, times this factor per
 #: worker, fits in half the memory available (pyoxigraph's in-memory store took 3.2x the
 #: size of the N-Triples it was loaded from, measured at 1M triples).
 MEMORY_FACTOR = 4
+
+
+def store_cache(settings: Settings) -> Path | None:
+    return Path(settings.store_cache) if settings.store_cache else None
 
 
 def worker_count(settings: Settings) -> int:
@@ -56,17 +72,40 @@ def store_mode(settings: Settings, served: Served) -> str:
     return "memory" if available == 0 or needed < available // 2 else "lean"
 
 
-def make_engine(settings: Settings, served: Served) -> Engine:
-    """The engine the settings ask for, serving *served*."""
+@dataclass(frozen=True)
+class InProcess:
+    """The store of an isolated HTTP worker process (see ``smartcity_graph.web.server``)."""
+
+    store: Any
+    mode: str
+    network_isolated: bool
+    processes: int
+    on_timeout: Callable[[], None]
+
+
+def make_engine(settings: Settings, served: Served, in_process: InProcess | None = None) -> Engine:
+    """The engine the settings ask for, serving *served*: remote, in this (isolated) process,
+    or in isolated worker processes of its own; behind the result cache if it is on."""
     if settings.sparql_endpoint:
         return RemoteEngine(settings.sparql_endpoint)
-    engine = EmbeddedEngine(
-        served,
-        workers=worker_count(settings),
-        mode=store_mode(settings, served),
-        memory_mb=settings.worker_memory_mb,
-        store_cache=Path(settings.store_cache) if settings.store_cache else None,
-    )
+    engine: Engine
+    if in_process is not None:
+        engine = LocalEngine(
+            in_process.store,
+            in_process.mode,
+            network_isolated=in_process.network_isolated,
+            memory_mb=settings.worker_memory_mb,
+            processes=in_process.processes,
+            on_timeout=in_process.on_timeout,
+        )
+    else:
+        engine = EmbeddedEngine(
+            served,
+            workers=worker_count(settings),
+            mode=store_mode(settings, served),
+            memory_mb=settings.worker_memory_mb,
+            store_cache=store_cache(settings),
+        )
     if settings.query_cache > 0:
         return CachedEngine(engine, entries=settings.query_cache)
     return engine

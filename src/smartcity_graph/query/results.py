@@ -20,8 +20,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..errors import BadQuery, EngineError
 from ..formats import RDF_FORMATS
 from .messages import QueryRequest, QueryResult
+from .protocol import bound_query
 
 SOLUTION_FORMATS: dict[str, Any] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -136,3 +138,30 @@ def from_engine(result: Any, request: QueryRequest, may_exceed: bool) -> QueryRe
     if isinstance(result, ox.QuerySolutions):
         return solutions(result, request.result_format, request.max_rows, may_exceed)
     return triples(result, request.result_format, request.max_rows)
+
+
+def answer(store: Any, request: QueryRequest, union: bool, memory_mb: int = 0) -> QueryResult:
+    """Run *request* on *store*: bounded, serialised, capped. A query the engine rejects is a
+    :class:`BadQuery`; a store that fails is an :class:`EngineError`."""
+    try:
+        if request.bounded is None:
+            bounded, may_exceed = bound_query(request.query, request.form, request.max_rows + 1)
+        else:
+            bounded, may_exceed = request.bounded, request.may_exceed
+        try:
+            return execute(store, request, bounded, may_exceed, union)
+        except SyntaxError:
+            if bounded == request.query:
+                raise
+            # The bound did not fit this query's shape: run it as given and count.
+            return execute(store, request, request.query, True, union)
+    except SyntaxError as exc:
+        raise BadQuery(f"SPARQL syntax error: {exc}") from exc
+    except MemoryError as exc:
+        raise BadQuery(
+            f"the query needed more than the {memory_mb} MB a query worker may use"
+        ) from exc
+    except (ValueError, TypeError) as exc:
+        raise BadQuery(str(exc)) from exc
+    except (OSError, RuntimeError) as exc:
+        raise EngineError(f"the store failed: {exc}") from exc

@@ -36,6 +36,7 @@ import traceback
 from typing import IO, Any
 
 from . import frames
+from .stores import load
 
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
@@ -100,28 +101,6 @@ def limit_memory(megabytes: int) -> bool:
     except (ValueError, OSError):
         return False
     return True
-
-
-def _rdf_format(ox: Any, name: str) -> Any:
-    fmt = ox.RdfFormat.from_extension(name) or ox.RdfFormat.from_media_type(name)
-    if fmt is None:
-        raise ValueError(f"unknown RDF format {name!r}")
-    return fmt
-
-
-def load(store: Any, sources: list[dict[str, Any]], bulk: bool) -> None:
-    """Load every source into *store*; errors name the file."""
-    import pyoxigraph as ox
-
-    for source in sources:
-        fmt = _rdf_format(ox, source["format"])
-        options: dict[str, Any] = {"path": source["path"], "format": fmt}
-        if source["graph"] and not fmt.supports_datasets:
-            options["to_graph"] = ox.NamedNode(source["graph"])
-        try:
-            (store.bulk_load if bulk else store.load)(**options)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise ValueError(f"{source['path']}: cannot load: {exc}") from exc
 
 
 def _say(stream: IO[str], **message: Any) -> None:
@@ -189,10 +168,9 @@ def serve(spec: dict[str, Any], store: Any, token: str, isolated: bool) -> int:
     """A worker: open the store (lean), connect, say hello, answer frames until EOF."""
     import pyoxigraph as ox
 
-    from ..errors import SmartCityGraphError
+    from ..errors import BadQuery, SmartCityGraphError
     from .messages import QueryRequest
-    from .protocol import bound_query
-    from .results import execute
+    from .results import answer
 
     die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -215,36 +193,17 @@ def serve(spec: dict[str, Any], store: Any, token: str, isolated: bool) -> int:
         header: dict[str, Any]
         body = b""
         try:
-            if request.bounded is None:
-                limit = request.max_rows + 1
-                bounded, may_exceed = bound_query(request.query, request.form, limit)
-            else:
-                bounded, may_exceed = request.bounded, request.may_exceed
-            try:
-                result = execute(store, request, bounded, may_exceed, union)
-            except SyntaxError:
-                if bounded == request.query:
-                    raise
-                # The bound did not fit this query's shape: run it as given and count.
-                result = execute(store, request, request.query, True, union)
+            result = answer(store, request, union, spec["memory_mb"])
             header = {
                 "status": "ok",
                 "media_type": result.media_type,
                 "truncated": result.truncated,
             }
             body = result.body
-        except SyntaxError as exc:
-            header = {"status": "bad", "message": f"SPARQL syntax error: {exc}"}
-        except MemoryError:
-            header = {
-                "status": "bad",
-                "message": f"the query needed more than the {spec['memory_mb']} MB a "
-                "query worker may use",
-            }
-        except (ValueError, TypeError, SmartCityGraphError) as exc:
+        except BadQuery as exc:
             header = {"status": "bad", "message": str(exc)}
-        except (OSError, RuntimeError) as exc:
-            header = {"status": "error", "message": f"the store failed: {exc}"}
+        except SmartCityGraphError as exc:
+            header = {"status": "error", "message": str(exc)}
         connection.sendall(frames.pack_reply(header, body))
 
 

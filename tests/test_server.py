@@ -1,0 +1,153 @@
+"""``smartcity-graph serve``: a supervisor and isolated HTTP workers, as a user runs them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import ROOT, free_port, stop_process
+
+CITIES = (
+    "PREFIX schema: <https://schema.org/> "
+    "SELECT ?c ?name WHERE { ?c a schema:City ; schema:name ?name } ORDER BY ?name"
+)
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
+
+pytestmark = pytest.mark.slow
+
+
+@contextlib.contextmanager
+def server(*args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smartcity_graph", "serve", "--port", str(port), *args],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                raise AssertionError(log.read().decode(errors="replace"))
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "the server did not become healthy"
+            time.sleep(0.1)
+        yield url, process
+    finally:
+        stop_process(process, 15)
+        log.close()
+
+
+def workers_of(pid: int) -> set[int]:
+    children: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        children.update(int(child) for child in text)
+    return children
+
+
+def test_every_worker_serves_from_an_empty_network_namespace(release_dir: Path) -> None:
+    with server("--release", str(release_dir), "--workers", "2") as (url, process):
+        health = httpx.get(url + "/health").json()
+        assert health["workers"] == 2
+        assert health["workers_without_network"] is True
+        workers = workers_of(process.pid)
+        assert len(workers) == 2
+        ours = os.readlink("/proc/self/ns/net")
+        for pid in workers:
+            assert os.readlink(f"/proc/{pid}/ns/net") != ours
+            interfaces = Path(f"/proc/{pid}/net/dev").read_text().splitlines()[2:]
+            assert [line.split(":")[0].strip() for line in interfaces] == ["lo"]
+        assert httpx.get(url + "/sparql", params={"query": CITIES}).status_code == 200
+
+
+def test_a_runaway_query_is_answered_503_and_its_worker_replaced(release_dir: Path) -> None:
+    with server("--release", str(release_dir), "--workers", "1", "--query-timeout", "1.5") as (
+        url,
+        process,
+    ):
+        (before,) = workers_of(process.pid)
+        started = time.monotonic()
+        response = httpx.get(url + "/sparql", params={"query": RUNAWAY}, timeout=30)
+        assert response.status_code == 503
+        assert "stopped" in response.text
+        assert time.monotonic() - started < 5
+        after = httpx.get(url + "/sparql", params={"query": CITIES}, timeout=30)
+        assert after.status_code == 200
+        assert len(after.json()["results"]["bindings"]) == 36
+        deadline = time.monotonic() + 15
+        while before in workers_of(process.pid):
+            assert time.monotonic() < deadline, "the runaway query's worker kept running"
+            time.sleep(0.2)
+        assert len(workers_of(process.pid)) == 1
+
+
+def test_a_killed_worker_is_replaced(release_dir: Path) -> None:
+    with server("--release", str(release_dir), "--workers", "1") as (url, process):
+        (first,) = workers_of(process.pid)
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + "/sparql", params={"query": CITIES}).status_code == 200:
+                    break
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert first not in workers_of(process.pid)
+
+
+def test_sigterm_stops_the_supervisor_and_every_worker(release_dir: Path) -> None:
+    with server("--release", str(release_dir), "--workers", "2") as (_, process):
+        workers = workers_of(process.pid)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        for pid in workers:
+            assert (
+                not Path(f"/proc/{pid}").exists()
+                or "zombie" in Path(f"/proc/{pid}/status").read_text()
+            )
+
+
+def test_a_file_that_cannot_be_loaded_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<urn:x:a> <urn:x:p> .\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "smartcity_graph", "serve", "--data", str(broken), "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "broken.ttl" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_lean_mode_reuses_its_store_on_the_next_start(tmp_path: Path, release_dir: Path) -> None:
+    cache = tmp_path / "stores"
+    options = ("--release", str(release_dir), "--store-mode", "lean", "--store-cache", str(cache))
+    with server(*options, "--workers", "1") as (url, _):
+        assert httpx.get(url + "/health").json()["store_mode"] == "lean"
+        first = httpx.get(url + "/sparql", params={"query": CITIES}).json()
+    (store,) = cache.iterdir()
+    inode = store.stat().st_ino
+    with server(*options, "--workers", "1") as (url, _):
+        assert httpx.get(url + "/sparql", params={"query": CITIES}).json() == first
+    assert [p.stat().st_ino for p in cache.iterdir()] == [inode]
