@@ -55,11 +55,19 @@ def server(*args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
 
 
 def workers_of(pid: int) -> set[int]:
+    """The HTTP workers of the supervisor *pid*: its forked children (a store build it runs in
+    the background is another program)."""
     children: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
         text = (task / "children").read_text().split()
         children.update(int(child) for child in text)
-    return children
+    own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    workers = set()
+    for child in children:
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{child}/cmdline").read_bytes() == own:
+                workers.add(child)
+    return workers
 
 
 def test_every_worker_serves_from_an_empty_network_namespace(release_dir: Path) -> None:
@@ -146,8 +154,52 @@ def test_lean_mode_reuses_its_store_on_the_next_start(tmp_path: Path, release_di
     with server(*options, "--workers", "1") as (url, _):
         assert httpx.get(url + "/health").json()["store_mode"] == "lean"
         first = httpx.get(url + "/sparql", params={"query": CITIES}).json()
-    (store,) = cache.iterdir()
+    (store,) = (p for p in cache.iterdir() if p.is_dir())
     inode = store.stat().st_ino
     with server(*options, "--workers", "1") as (url, _):
         assert httpx.get(url + "/sparql", params={"query": CITIES}).json() == first
-    assert [p.stat().st_ino for p in cache.iterdir()] == [inode]
+    assert [p.stat().st_ino for p in cache.iterdir() if p.is_dir()] == [inode]
+
+
+def test_memory_mode_starts_warm_from_the_store_the_first_start_built(
+    tmp_path: Path, release_dir: Path
+) -> None:
+    cache = tmp_path / "stores"
+    options = ("--release", str(release_dir), "--store-mode", "memory", "--store-cache", str(cache))
+    with server(*options, "--workers", "1") as (url, _):
+        assert httpx.get(url + "/health").json()["store_mode"] == "memory"
+        first = httpx.get(url + "/sparql", params={"query": CITIES}).json()
+        deadline = time.monotonic() + 60
+        while not [p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")]:
+            assert time.monotonic() < deadline, "the on-disk store was not built for next time"
+            time.sleep(0.2)
+    with server(*options, "--workers", "1") as (url, _):
+        modes = set()
+        deadline = time.monotonic() + 60
+        while "memory" not in modes:
+            response = httpx.get(url + "/sparql", params={"query": CITIES})
+            assert response.json() == first
+            modes.add(httpx.get(url + "/health").json()["store_mode"])
+            assert time.monotonic() < deadline, "the workers never moved to the memory store"
+            time.sleep(0.05)
+
+
+def test_an_order_by_that_aborts_the_engine_costs_only_a_sandbox_worker(
+    release_dir: Path,
+) -> None:
+    """pyoxigraph 0.5.13 aborts its process on ORDER BY ?o over the release (numbers and
+    strings mixed). The query must not take down the HTTP worker or anyone else's request."""
+    crash = "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o"
+    with server("--release", str(release_dir), "--workers", "1") as (url, process):
+        (worker,) = workers_of(process.pid)
+        with httpx.Client(timeout=30) as client:
+            before = client.get(url + "/sparql", params={"query": CITIES})
+            assert before.status_code == 200
+            for _ in range(3):
+                response = client.get(url + "/sparql", params={"query": crash})
+                assert response.status_code in (200, 500)
+                after = client.get(url + "/sparql", params={"query": CITIES})
+                assert after.json() == before.json()
+        assert workers_of(process.pid) == {worker}, "the HTTP worker was lost"
+        health = httpx.get(url + "/health").json()
+        assert health["sort_sandbox"]["workers"] == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,13 +70,15 @@ class Served:
         """Bytes of RDF to load (each file counted once per graph it goes to)."""
         return sum(source.path.stat().st_size for source in self.sources)
 
-    def key(self, engine_version: str) -> str:
-        """The sha256 identity of this content as loaded by *engine_version*."""
+    def key(self, engine_version: str, sha256_of: Callable[[Path], str] | None = None) -> str:
+        """The sha256 identity of this content as loaded by *engine_version*; *sha256_of*
+        hashes a file (default: read it all)."""
+        hash_file = sha256_of or file_sha256
         digest = hashlib.sha256(f"smartcity-graph store 1 {engine_version}\n".encode())
         for source in self.sources:
             # A manifest's sha256 is trusted only while the file keeps its size and mtime.
             stat = source.path.stat()
-            content = source.sha256 or _file_sha256(source.path)
+            content = source.sha256 or hash_file(source.path)
             digest.update(
                 f"{content} {stat.st_size} {stat.st_mtime_ns if source.sha256 else 0} "
                 f"{source.format} {source.graph or ''}\n".encode()
@@ -83,7 +86,7 @@ class Served:
         return digest.hexdigest()
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):

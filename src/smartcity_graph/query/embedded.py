@@ -80,6 +80,48 @@ class _Worker:
 
 
 @dataclass
+class _Zygote:
+    """The parent of the workers: an exec'd process, or one forked by the caller."""
+
+    pid: int
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    process: asyncio.subprocess.Process | None = None
+
+    @classmethod
+    async def from_fds(cls, pid: int, write_fd: int, read_fd: int) -> _Zygote:
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(read_fd, "rb", 0)
+        )
+        transport, protocol = await loop.connect_write_pipe(
+            asyncio.streams.FlowControlMixin, os.fdopen(write_fd, "wb", 0)
+        )
+        writer = asyncio.StreamWriter(transport, protocol, None, loop)
+        return cls(pid, reader, writer)
+
+    def alive(self) -> bool:
+        if self.process is not None:
+            return self.process.returncode is None
+        try:
+            done, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        return done == 0
+
+    async def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        if self.process is not None:
+            await self.process.wait()
+        else:
+            self.writer.close()
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+
+
+@dataclass
 class EmbeddedEngine:
     """pyoxigraph in a pool of killable worker processes forked from one zygote."""
 
@@ -95,7 +137,12 @@ class EmbeddedEngine:
     quads: int | None = None
     _folder: Path | None = None
     _server: asyncio.AbstractServer | None = None
-    _zygote: asyncio.subprocess.Process | None = None
+    folder: Path | None = None
+    """The folder of the workers' Unix socket (default: a new temporary folder)."""
+    preforked: tuple[int, int, int] | None = None
+    """A zygote already forked by the caller (:func:`.worker.fork_zygote`): its pid and the
+    fds to write tokens to and read from. It cannot be started again if it dies."""
+    _zygote: _Zygote | None = None
     _spec: dict[str, Any] = field(default_factory=dict)
     _pool: list[_Worker] = field(default_factory=list)
     _idle: asyncio.Queue[_Worker] | None = None
@@ -116,7 +163,7 @@ class EmbeddedEngine:
     async def _start(self) -> None:
         if self.mode not in STORE_MODES:
             raise EngineUnavailable(f"unknown store mode {self.mode!r}; use memory or lean")
-        self._folder = Path(tempfile.mkdtemp(prefix="smartcity-graph-"))
+        self._folder = self.folder or Path(tempfile.mkdtemp(prefix="smartcity-graph-"))
         socket_path = self._folder / "workers.sock"
         self._server = await asyncio.start_unix_server(self._on_hello, path=str(socket_path))
         if self.mode == "lean":
@@ -149,21 +196,26 @@ class EmbeddedEngine:
 
     async def _start_zygote(self) -> None:
         started = time.monotonic()
-        self._zygote = await asyncio.create_subprocess_exec(
-            *worker_command("zygote", self._spec),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        assert self._zygote.stdout is not None
-        line = await self._zygote.stdout.readline()
+        if self.preforked is not None:
+            if self._zygote is not None:
+                raise EngineUnavailable("the query workers' parent process has died")
+            self._zygote = await _Zygote.from_fds(*self.preforked)
+        else:
+            process = await asyncio.create_subprocess_exec(
+                *worker_command("zygote", self._spec),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            assert process.stdin is not None
+            assert process.stdout is not None
+            self._zygote = _Zygote(process.pid, process.stdout, process.stdin, process)
+        line = await self._zygote.reader.readline()
         try:
             info = json.loads(line)
         except ValueError:
             info = {"status": "error", "message": "the query worker parent exited on start"}
         if info.get("status") != "ready":
-            with contextlib.suppress(ProcessLookupError):
-                self._zygote.kill()
-            await self._zygote.wait()
+            await self._zygote.stop()
             raise EngineUnavailable(str(info.get("message", "the query workers did not start")))
         self.network_isolated = bool(info.get("network_isolated"))
         self.quads = info.get("quads")
@@ -191,16 +243,15 @@ class EmbeddedEngine:
 
     async def _spawn(self) -> None:
         assert self._idle is not None
-        if self._zygote is None or self._zygote.returncode is not None:
+        if self._zygote is None or not self._zygote.alive():
             await self._start_zygote()
         assert self._zygote is not None
-        assert self._zygote.stdin is not None
         token = secrets.token_hex(16)
         future: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
         self._pending[token] = future
         try:
-            self._zygote.stdin.write(f"{token}\n".encode())
-            await self._zygote.stdin.drain()
+            self._zygote.writer.write(f"{token}\n".encode())
+            await self._zygote.writer.drain()
             worker = await asyncio.wait_for(future, SPAWN_TIMEOUT)
         except (TimeoutError, ConnectionError) as exc:
             self._pending.pop(token, None)
@@ -233,8 +284,9 @@ class EmbeddedEngine:
         except (EOFError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             await self._replace(worker)
             raise EngineError(
-                "the query worker stopped while running this query (a query that needs more "
-                f"than the {self.memory_mb} MB a worker may use ends it); it was replaced"
+                "the query worker stopped while running this query: the engine aborted (a "
+                f"query needing more than the {self.memory_mb} MB a worker may use, or an ORDER "
+                "BY over values pyoxigraph cannot order, ends it); the worker was replaced"
             ) from exc
         except SmartCityGraphError:
             self._idle.put_nowait(worker)
@@ -255,13 +307,11 @@ class EmbeddedEngine:
             with contextlib.suppress(OSError, ConnectionError):
                 await worker.writer.wait_closed()
         self._pool.clear()
-        if self._zygote is not None and self._zygote.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                self._zygote.kill()
-            await self._zygote.wait()
+        if self._zygote is not None:
+            await self._zygote.stop()
         if self._server is not None:
             self._server.close()
             with contextlib.suppress(OSError):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
-        if self._folder is not None:
+        if self._folder is not None and self.folder is None:
             shutil.rmtree(self._folder, ignore_errors=True)

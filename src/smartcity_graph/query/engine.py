@@ -34,6 +34,7 @@ __all__ = [
     "QueryForm",
     "QueryRequest",
     "QueryResult",
+    "Sandbox",
     "make_engine",
     "store_mode",
 ]
@@ -73,6 +74,15 @@ def store_mode(settings: Settings, served: Served) -> str:
 
 
 @dataclass(frozen=True)
+class Sandbox:
+    """A zygote forked by an HTTP worker (:func:`.worker.fork_zygote`) and the folder of its
+    workers' socket: where that worker's ORDER BY queries run."""
+
+    folder: Path
+    zygote: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
 class InProcess:
     """The store of an isolated HTTP worker process (see ``smartcity_graph.web.server``)."""
 
@@ -81,6 +91,7 @@ class InProcess:
     network_isolated: bool
     processes: int
     on_timeout: Callable[[], None]
+    sandbox: Sandbox | None = None
 
 
 def make_engine(settings: Settings, served: Served, in_process: InProcess | None = None) -> Engine:
@@ -97,6 +108,16 @@ def make_engine(settings: Settings, served: Served, in_process: InProcess | None
             memory_mb=settings.worker_memory_mb,
             processes=in_process.processes,
             on_timeout=in_process.on_timeout,
+            sandbox=None
+            if in_process.sandbox is None
+            else EmbeddedEngine(
+                served,
+                workers=1,
+                mode=in_process.mode,
+                memory_mb=settings.worker_memory_mb,
+                folder=in_process.sandbox.folder,
+                preforked=in_process.sandbox.zygote,
+            ),
         )
     else:
         engine = EmbeddedEngine(

@@ -10,19 +10,33 @@ pyoxigraph cannot stop a query, so a query that runs past the timeout is answere
 at the timeout, and its worker is recycled: it stops taking connections, finishes what it
 is answering (at most one more timeout), and exits, which stops the runaway query. The
 supervisor starts a replacement at once.
+
+Queries with ``ORDER BY`` run in the sort sandbox instead: a small pool of killable
+processes forked from this worker (:class:`.embedded.EmbeddedEngine` over a pre-forked
+zygote that shares this worker's store). pyoxigraph 0.5.13 aborts the whole process when an
+ORDER BY meets values it cannot order consistently (numbers mixed with strings: Rust's sort
+panics with "user-provided comparison function does not correctly implement a total
+order", and the panic cannot be caught), so such a query must never run in a process that
+answers other requests. There it costs its sandbox worker, which is replaced, and the
+client gets a 500.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EngineUnavailable, QueryTimeout
+from .engine_types import Engine
 from .messages import QueryRequest, QueryResult
 from .results import answer
+
+#: ORDER BY anywhere in the query text (a false match in a string only costs a sandbox trip).
+_ORDERED = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 
 
 @dataclass
@@ -39,6 +53,8 @@ class LocalEngine:
     on_timeout: Callable[[], None] | None = None
     """Called once when a query overran: the process must be recycled."""
     threads: int = 8
+    sandbox: Engine | None = None
+    """Where ORDER BY queries run (see above); None runs them here."""
     stats: dict[str, int] = field(default_factory=lambda: {"timeouts": 0})
     recycling: bool = False
     _executor: ThreadPoolExecutor | None = None
@@ -48,19 +64,32 @@ class LocalEngine:
         return f"pyoxigraph in isolated HTTP workers ({self.mode})"
 
     async def start(self) -> None:
+        if self.sandbox is not None:
+            await self.sandbox.start()
         self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="query")
 
     def health(self) -> dict[str, Any]:
+        sandbox = self.sandbox.health() if self.sandbox is not None else {}
         return {
             "engine": self.name,
             "store_mode": self.mode,
             "workers": self.processes,
-            "workers_without_network": self.network_isolated,
+            "workers_without_network": self.network_isolated
+            and sandbox.get("workers_without_network", True),
+            "sort_sandbox": {
+                k: sandbox[k] for k in ("workers", "timeouts", "restarts") if k in sandbox
+            },
         } | self.stats
 
     async def run(self, request: QueryRequest, timeout: float) -> QueryResult:
         if self._executor is None:
             raise EngineUnavailable("the engine is not started")
+        if self.sandbox is not None and _ORDERED.search(request.bounded or request.query):
+            try:
+                return await self.sandbox.run(request, timeout)
+            except EngineUnavailable:
+                self._recycle()  # the sandbox cannot be started again in this process
+                raise
         loop = asyncio.get_running_loop()
         work = loop.run_in_executor(
             self._executor, answer, self.store, request, self.union_default_graph, self.memory_mb
@@ -69,15 +98,20 @@ class LocalEngine:
             return await asyncio.wait_for(work, timeout)
         except TimeoutError as exc:
             self.stats["timeouts"] += 1
-            if not self.recycling:
-                self.recycling = True
-                if self.on_timeout is not None:
-                    self.on_timeout()
+            self._recycle()
             raise QueryTimeout(
                 f"the query ran longer than {timeout:g} s and was stopped (its worker process "
                 "is replaced)"
             ) from exc
 
+    def _recycle(self) -> None:
+        if not self.recycling:
+            self.recycling = True
+            if self.on_timeout is not None:
+                self.on_timeout()
+
     async def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
+        if self.sandbox is not None:
+            await self.sandbox.close()

@@ -9,6 +9,7 @@ recently used stores.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import SmartCityGraphError
-from .dataset import Served
+from .dataset import Served, file_sha256
 
 #: Stores kept in the cache folder (the most recently used).
 KEEP_STORES = 8
@@ -37,42 +38,96 @@ def worker_command(command: str, spec: dict[str, Any]) -> list[str]:
     return [sys.executable, "-m", "smartcity_graph.query.worker", command, json.dumps(spec)]
 
 
-def ensure_store(served: Served, cache: Path | None) -> Path:
-    """The on-disk store of *served*: reused if built before, else built now."""
+class HashMemo:
+    """Files' sha256, remembered in the cache folder by path, size, mtime and inode, so a
+    later start does not read a large file again to know it is unchanged."""
+
+    def __init__(self, cache: Path) -> None:
+        self.path = cache / ".sha256.json"
+        try:
+            self.known: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+
+    def __call__(self, path: Path) -> str:
+        stat = path.stat()
+        name = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}"
+        found = self.known.get(name)
+        if found is None:
+            found = self.known[name] = file_sha256(path)
+            self._save()
+        return found
+
+    def _save(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps(self.known), encoding="utf-8")
+            os.replace(partial, self.path)
+
+
+def store_key(served: Served, cache: Path) -> str:
+    return served.key(ox.__version__, HashMemo(cache))
+
+
+def cached_store(served: Served, cache: Path | None) -> Path | None:
+    """The on-disk store of *served* if one was built before (and mark it used)."""
     cache = cache or default_store_cache()
-    key = served.key(ox.__version__)
-    target = cache / key
+    target = cache / store_key(served, cache)
     if target.is_dir():
         os.utime(target)
         return target
-    cache.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=cache))
-    try:
+    return None
+
+
+class StoreBuild:
+    """A store being built by its own process into a temporary sibling of its place."""
+
+    def __init__(self, served: Served, cache: Path | None) -> None:
+        self.cache = cache or default_store_cache()
+        self.target = self.cache / store_key(served, self.cache)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self.building = Path(tempfile.mkdtemp(prefix=f".{self.target.name[:16]}-", dir=self.cache))
         spec = {
-            "location": str(building / "store"),
+            "location": str(self.building / "store"),
             "sources": [source.to_json() for source in served.sources],
         }
-        done = subprocess.run(
+        self.process = subprocess.Popen(
             worker_command("build", spec),
             stdin=subprocess.DEVNULL,
-            capture_output=True,
-            check=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
+
+    def done(self) -> bool:
+        return self.process.poll() is not None
+
+    def finish(self) -> Path:
+        """Wait for the build; move the store into place. Raises if the build failed; leaves
+        nothing behind either way."""
         try:
-            reply = json.loads(done.stdout.decode("utf-8").strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            reply = {"status": "error", "message": f"the store build exited with {done.returncode}"}
-        if reply.get("status") != "ok":
-            raise SmartCityGraphError(str(reply.get("message", "the store build failed")))
-        try:
-            os.rename(building / "store", target)
-        except OSError:
-            if not target.is_dir():  # another server built the same store meanwhile
-                raise
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    prune(cache)
-    return target
+            out, _ = self.process.communicate()
+            try:
+                reply = json.loads(out.decode("utf-8").strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                code = self.process.returncode
+                reply = {"status": "error", "message": f"the store build exited with {code}"}
+            if reply.get("status") != "ok":
+                raise SmartCityGraphError(str(reply.get("message", "the store build failed")))
+            try:
+                os.rename(self.building / "store", self.target)
+            except OSError:
+                if not self.target.is_dir():  # another server built the same store meanwhile
+                    raise
+        finally:
+            shutil.rmtree(self.building, ignore_errors=True)
+        prune(self.cache)
+        return self.target
+
+
+def ensure_store(served: Served, cache: Path | None) -> Path:
+    """The on-disk store of *served*: reused if built before, else built now."""
+    return cached_store(served, cache) or StoreBuild(served, cache).finish()
 
 
 def prune(cache: Path) -> None:

@@ -141,27 +141,59 @@ def zygote(spec: dict[str, Any]) -> int:
         if spec["mode"] == "memory":
             store = ox.Store()
             load(store, spec["sources"], bulk=False)
-        quads = len(store) if store is not None else None
     except (ValueError, OSError) as exc:
         _say(out, status="error", message=str(exc))
         return 1
+    return zygote_loop(spec, store, isolated, sys.stdin, out)
+
+
+def zygote_loop(
+    spec: dict[str, Any], store: Any, isolated: bool, inbox: IO[str], out: IO[str]
+) -> int:
+    """Say ready, then fork one worker per token read from *inbox*, until it closes."""
+    quads = len(store) if store is not None else None
     gc.collect()
     gc.freeze()  # keep the collector from touching (and so copying) the parent's objects
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
     _say(out, status="ready", network_isolated=isolated, quads=quads)
-    for line in sys.stdin:
+    for line in inbox:
         token = line.strip()
         if not token:
             continue
         if os.fork() == 0:
             code = 1
             try:
+                inbox.close()
                 code = serve(spec, store, token, isolated)
             except BaseException:
                 traceback.print_exc()
             finally:
                 os._exit(code)
     return 0
+
+
+def fork_zygote(spec: dict[str, Any], store: Any, isolated: bool) -> tuple[int, int, int]:
+    """Fork a zygote from this process, sharing its store (copy-on-write): for a process
+    that already holds the store and has left the network. Call it while this process has
+    one thread. Returns the zygote's pid, the fd to write tokens to, the fd to read from."""
+    child_reads, parent_writes = os.pipe()
+    parent_reads, child_writes = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(child_reads)
+        os.close(child_writes)
+        return pid, parent_writes, parent_reads
+    code = 1
+    try:
+        os.close(parent_writes)
+        os.close(parent_reads)
+        die_with_parent()
+        with os.fdopen(child_reads, "r") as inbox, os.fdopen(child_writes, "w") as out:
+            code = zygote_loop(spec, store, isolated, inbox, out)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        os._exit(code)
 
 
 def serve(spec: dict[str, Any], store: Any, token: str, isolated: bool) -> int:

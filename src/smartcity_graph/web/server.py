@@ -12,6 +12,12 @@ Each worker, before it serves anything:
    (:class:`~smartcity_graph.query.local.LocalEngine`): results go from pyoxigraph's
    serialiser to the socket, with no other process in between.
 
+In memory mode the data is loaded once, in the supervisor, and the workers are forked from
+it. The first start also builds the on-disk store in the background; every later start with
+the same content serves from that store at once (in ~0.1 s, whatever the size) while the
+memory store loads, then swaps its workers for memory ones. No worker ever serves a store
+that is still loading.
+
 A query that runs past the timeout gets a 503 at the timeout; its worker stops taking
 connections, finishes what it is answering, and exits (which stops the query), while the
 supervisor forks a replacement at once. A worker that dies is replaced. The kernel kills
@@ -25,20 +31,35 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+import pyoxigraph as ox
+import uvicorn
+
+from ..errors import SmartCityGraphError, UsageError
 from ..query.dataset import Served
-from ..query.engine import InProcess, make_engine, store_cache, store_mode, worker_count
-from ..query.stores import ensure_store, memory_store
-from ..query.worker import die_with_parent, isolate_network, limit_memory
+from ..query.engine import (
+    InProcess,
+    Sandbox,
+    make_engine,
+    store_cache,
+    store_mode,
+    worker_count,
+)
+from ..query.stores import StoreBuild, cached_store, ensure_store, memory_store
+from ..query.worker import die_with_parent, fork_zygote, isolate_network, limit_memory
 from ..settings import Settings
+from .app import create_app
 
 #: Seconds the supervisor waits for workers to finish on shutdown before killing them.
 SHUTDOWN_GRACE = 10.0
@@ -55,16 +76,66 @@ class Supervisor:
         self.mode = "remote" if self.remote else store_mode(settings, served)
         self.store: Any = None
         self.location: str | None = None
-        self.children: set[int] = set()
+        self.serving = self.mode
+        """The mode of the workers being forked now: ``lean`` while a warm start loads."""
+        self.children: dict[int, str] = {}
         self.stopping = False
         self.replace_now = 0
+        self.draining: set[int] = set()
+        """Workers told to finish and exit (replaced already)."""
+        self.loading: threading.Thread | None = None
+        self.loaded: list[Any] = []
+        self.build: StoreBuild | None = None
 
     def prepare(self) -> None:
-        """Load or build the store once, before any worker exists."""
-        if self.mode == "memory":
-            self.store = memory_store(self.served)
-        elif self.mode == "lean":
-            self.location = str(ensure_store(self.served, store_cache(self.settings)))
+        """Load or build the store once, before any worker exists.
+
+        Memory mode with an on-disk store already built for this content (a warm start):
+        serve from it at once, load the memory store meanwhile, then swap the workers. On a
+        first start in memory mode, the on-disk store is built in the background for the
+        next start.
+        """
+        cache = store_cache(self.settings)
+        if self.mode == "lean":
+            self.location = str(ensure_store(self.served, cache))
+        elif self.mode == "memory":
+            warm = cached_store(self.served, cache)
+            if warm is not None:
+                self.location = str(warm)
+                self.serving = "lean"
+                self.loading = threading.Thread(target=self._load, daemon=True)
+                self.loading.start()
+            else:
+                self.store = memory_store(self.served)
+                self.build = StoreBuild(self.served, cache)
+
+    def _load(self) -> None:
+        try:
+            self.loaded.append(memory_store(self.served))
+        except SmartCityGraphError as exc:
+            sys.stderr.write(f"smartcity-graph: the memory store did not load: {exc}\n")
+
+    def _step(self, listener: socket.socket) -> None:
+        """Finish a background build; swap lean workers for memory ones once loaded."""
+        if self.build is not None and self.build.done():
+            try:
+                self.build.finish()
+            except (SmartCityGraphError, OSError) as exc:
+                sys.stderr.write(f"smartcity-graph: the on-disk store was not kept: {exc}\n")
+            self.build = None
+        if self.loading is not None and not self.loading.is_alive():
+            self.loading.join()
+            self.loading = None
+            if self.loaded:
+                self.store = self.loaded.pop()
+                self.serving = "memory"
+                draining = [pid for pid, mode in self.children.items() if mode == "lean"]
+                for _ in range(self.processes):
+                    self._fork(listener)
+                for pid in draining:
+                    _signal(pid, signal.SIGTERM)
+                    self.children.pop(pid, None)
+                    self.draining.add(pid)
 
     def run(self, listener: socket.socket) -> int:
         signal.signal(signal.SIGTERM, self._stop)
@@ -73,6 +144,7 @@ class Supervisor:
         for _ in range(self.processes):
             self._fork(listener)
         while not self.stopping:
+            self._step(listener)
             while self.replace_now:
                 self.replace_now -= 1
                 self._fork(listener)
@@ -91,60 +163,59 @@ class Supervisor:
         self.replace_now += 1
 
     def _reap(self) -> None:
-        while self.children:
+        while self.children or self.draining:
             try:
                 pid, _ = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 self.children.clear()
+                self.draining.clear()
                 return
             if pid == 0:
                 return
-            self.children.discard(pid)
+            self.children.pop(pid, None)
+            self.draining.discard(pid)
 
     def _shutdown(self) -> None:
-        for pid in list(self.children):
+        if self.build is not None:
+            self.build.process.kill()
+            with contextlib.suppress(SmartCityGraphError, OSError):
+                self.build.finish()
+        everyone = [*self.children, *self.draining]
+        for pid in everyone:
             _signal(pid, signal.SIGTERM)
         deadline = time.monotonic() + SHUTDOWN_GRACE
-        while self.children and time.monotonic() < deadline:
+        while (self.children or self.draining) and time.monotonic() < deadline:
             self._reap()
             time.sleep(0.05)
-        for pid in list(self.children):
+        for pid in [*self.children, *self.draining]:
             _signal(pid, signal.SIGKILL)
-        while self.children:
+        while self.children or self.draining:
             self._reap()
             time.sleep(0.01)
 
     def _fork(self, listener: socket.socket) -> None:
+        mode = self.serving
         pid = os.fork()
         if pid:
-            self.children.add(pid)
+            self.children[pid] = mode
             return
         code = 1
         try:
-            code = self._worker(listener)
+            code = self._worker(listener, mode)
         except BaseException:
             traceback.print_exc()
         finally:
             os._exit(code)
 
-    def _worker(self, listener: socket.socket) -> int:
+    def _worker(self, listener: socket.socket, mode: str) -> int:
         """One HTTP worker (in the forked child): isolate, open the store, serve."""
-        import uvicorn
-
-        from .app import create_app
-
         die_with_parent()
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
             signal.signal(signum, signal.SIG_DFL)
         isolated = False if self.remote else isolate_network()
         if self.settings.worker_memory_mb > 0 and not self.remote:
             limit_memory(self.settings.worker_memory_mb)
-        store = self.store
-        if self.mode == "lean":
-            import pyoxigraph as ox
-
-            assert self.location is not None
-            store = ox.Store.read_only(self.location)
+        store = self.store if mode == "memory" else None
         server: uvicorn.Server | None = None
         supervisor = os.getppid()
 
@@ -153,10 +224,28 @@ class Supervisor:
             if server is not None:
                 server.should_exit = True
 
+        sandbox = None
+        if not self.remote:
+            # The sort sandbox: forked now, while this process has one thread, sharing its
+            # store; ORDER BY queries run in its killable children (see query/local.py).
+            folder = Path(tempfile.mkdtemp(prefix="smartcity-graph-sort-"))
+            spec = {
+                "mode": mode,
+                "location": self.location,
+                "socket": str(folder / "workers.sock"),
+                "union": False,
+                "memory_mb": self.settings.worker_memory_mb,
+            }
+            sandbox = Sandbox(folder, fork_zygote(spec, store, isolated))
+        if mode == "lean":  # opened after the fork: RocksDB starts threads
+            assert self.location is not None
+            store = ox.Store.read_only(self.location)
         engine = make_engine(
             self.settings,
             self.served,
-            None if self.remote else InProcess(store, self.mode, isolated, self.processes, recycle),
+            None
+            if self.remote
+            else InProcess(store, mode, isolated, self.processes, recycle, sandbox),
         )
         config = uvicorn.Config(
             create_app(self.settings, self.served, engine),
@@ -165,7 +254,11 @@ class Supervisor:
             timeout_graceful_shutdown=max(1, int(self.settings.query_timeout) + 1),
         )
         server = uvicorn.Server(config)
-        server.run(sockets=[listener])
+        try:
+            server.run(sockets=[listener])
+        finally:
+            if sandbox is not None:
+                shutil.rmtree(sandbox.folder, ignore_errors=True)
         return 0
 
 
