@@ -103,8 +103,9 @@ class Supervisor:
             if warm is not None:
                 self.location = str(warm)
                 self.serving = "lean"
+                # Started by run() once the lean workers are forked: pyoxigraph holds the
+                # GIL while it loads, so no fork could happen meanwhile.
                 self.loading = threading.Thread(target=self._load, daemon=True)
-                self.loading.start()
             else:
                 self.store = memory_store(self.served)
                 self.build = StoreBuild(self.served, cache)
@@ -143,6 +144,8 @@ class Supervisor:
         signal.signal(signal.SIGUSR1, self._recycling)
         for _ in range(self.processes):
             self._fork(listener)
+        if self.loading is not None:
+            self.loading.start()
         while not self.stopping:
             self._step(listener)
             while self.replace_now:
