@@ -289,3 +289,33 @@ def test_application_json_on_a_resource_is_json_ld(release_dir: Path) -> None:
         response = client.get("/id/city/milan", headers={"Accept": "application/json"})
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("application/ld+json")
+
+
+@pytest.mark.parametrize("media", ["application/sparql-results+json", "text/csv"])
+def test_row_boundaries_inside_literals_do_not_fool_the_count(tmp_path: Path, media: str) -> None:
+    """Literals that hold what separates rows in JSON ("},{") and CSV (CRLF)."""
+    import csv
+    import io
+
+    tricky = 'a},{b},{"c"\r\nd},{}\r\n'
+    data = tmp_path / "tricky.nt"
+    escaped = (
+        tricky.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\n", "\\n")
+    )
+    data.write_text(
+        "".join(f'<urn:x:s{i}> <urn:x:p> "{escaped}{i}" .\n' for i in range(5)), encoding="utf-8"
+    )
+    query = "SELECT ?s ?o WHERE { ?s <urn:x:p> ?o } ORDER BY ?s"
+
+    def rows(response: object) -> list[str]:
+        if media == "text/csv":
+            table = list(csv.reader(io.StringIO(response.content.decode(), newline="")))  # type: ignore[attr-defined]
+            return [row[1] for row in table[1:]]
+        return [b["o"]["value"] for b in response.json()["results"]["bindings"]]  # type: ignore[attr-defined]
+
+    for cap, truncated in ((5, False), (4, True)):
+        app = create_app(Settings(max_rows=cap, workers=1), from_files([data], []))
+        with TestClient(app) as client:
+            response = client.get("/sparql", params={"query": query}, headers={"Accept": media})
+            assert rows(response) == [f"{tricky}{i}" for i in range(cap)]
+            assert ("sparql-results-truncated" in response.headers) is truncated

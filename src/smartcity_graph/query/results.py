@@ -8,14 +8,16 @@ bytes; the cap is kept without decoding them:
 * the rows are then counted in the bytes, where a format makes that exact: one line per row
   in SPARQL TSV and per triple in N-Triples (both escape newlines inside literals), one
   ``<result>`` element per row in SPARQL XML (``<`` inside text is always ``&lt;``);
-* JSON and CSV are counted through TSV, and only when the body is large enough to hold
-  ``max_rows + 1`` rows at all; the conversion is pyoxigraph's parser and serialiser.
+* JSON and CSV are bounded from above by bytes that only row boundaries can produce
+  outside strings (``},{``; CRLF), and counted exactly (JSON through TSV, by pyoxigraph's
+  parser and serialiser; CSV record by record) only when that bound is over the cap.
 
 A result that really is over the cap is cut in TSV or N-Triples and converted once more.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyoxigraph as ox
@@ -45,8 +47,6 @@ MEDIA_TYPES = {f.name: f.media_type for f in RDF_FORMATS} | {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
 }
-#: The fewest bytes one more row can add, per format: ``{},`` in JSON, ``\r\n`` in CSV.
-_MIN_ROW_BYTES = {"json": 3, "csv": 2}
 _TSV = ox.QueryResultsFormat.TSV
 _NT = ox.RdfFormat.N_TRIPLES
 
@@ -77,18 +77,21 @@ def solutions(result: Any, fmt: str, max_rows: int, may_exceed: bool) -> QueryRe
     *may_exceed* is False when the query's own LIMIT already keeps it within the cap.
     """
     media = MEDIA_TYPES[fmt]
-    if not may_exceed:
-        return QueryResult(_bytes(result.serialize(format=SOLUTION_FORMATS[fmt])), media, False)
-    if fmt in ("tsv", "csv"):
-        tsv, truncated = _cut_lines(_bytes(result.serialize(format=_TSV)), max_rows + 1)
-        return QueryResult(_from_tsv(tsv, fmt), media, truncated)
     body = _bytes(result.serialize(format=SOLUTION_FORMATS[fmt]))
+    if not may_exceed:
+        return QueryResult(body, media, False)
+    if fmt == "tsv":
+        body, truncated = _cut_lines(body, max_rows + 1)
+        return QueryResult(body, media, truncated)
+    if fmt == "csv":
+        body, truncated = _cut_csv(body, max_rows)
+        return QueryResult(body, media, truncated)
     if fmt == "xml":
         over = body.count(b"<result>") > max_rows
     else:
-        over = (
-            len(body) >= _MIN_ROW_BYTES[fmt] * (max_rows + 1) and _count_rows(body, fmt) > max_rows
-        )
+        # Outside strings, "},{" is only ever written between two rows, so one more than
+        # its count bounds the rows from above; only a result that may be over is parsed.
+        over = body.count(b"},{") + 1 > max_rows and _count_rows(body, fmt) > max_rows
     if not over:
         return QueryResult(body, media, False)
     tsv = _bytes(ox.parse_query_results(body, format=SOLUTION_FORMATS[fmt]).serialize(format=_TSV))
@@ -99,6 +102,23 @@ def solutions(result: Any, fmt: str, max_rows: int, may_exceed: bool) -> QueryRe
 def _count_rows(body: bytes, fmt: str) -> int:
     tsv = _bytes(ox.parse_query_results(body, format=SOLUTION_FORMATS[fmt]).serialize(format=_TSV))
     return tsv.count(b"\n") - 1
+
+
+#: One SPARQL CSV record: quoted fields may hold line breaks; records end with CRLF.
+_CSV_RECORD = re.compile(rb'(?:"(?:[^"]|"")*"|[^"\r\n])*\r\n')
+
+
+def _cut_csv(body: bytes, max_rows: int) -> tuple[bytes, bool]:
+    """The header and at most *max_rows* records of SPARQL CSV, and whether there were more.
+    Line breaks bound the records from above; records are read only when they may be over."""
+    if body.count(b"\r\n") - 1 <= max_rows:
+        return body, False
+    end = 0
+    for number, record in enumerate(_CSV_RECORD.finditer(body)):
+        if number > max_rows:
+            return body[:end], True
+        end = record.end()
+    return body, False
 
 
 def triples(result: Any, fmt: str, max_rows: int) -> QueryResult:
