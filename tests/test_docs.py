@@ -96,9 +96,9 @@ def test_the_query_ui_offers_exactly_the_readme_queries() -> None:
 
 
 def test_the_routes_table_matches_the_app(release_dir: Path) -> None:
+    from smartcity_graph.query.dataset import from_release
     from smartcity_graph.settings import Settings
     from smartcity_graph.web import create_app
-    from smartcity_graph.query.dataset import from_release
 
     app = create_app(Settings(), from_release(release_dir))
     internal = {"/static", "/favicon.ico", "/sparql/", "/def.{ext}"}

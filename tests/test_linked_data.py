@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 
 from smartcity_graph.namespaces import RDF, SCHEMA
+from smartcity_graph.query.dataset import from_files, from_release
 from smartcity_graph.settings import Settings
 from smartcity_graph.web import create_app
-from smartcity_graph.query.dataset import from_files, from_release
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 RDF_MEDIA = {

@@ -14,9 +14,9 @@ from rdflib import Graph, URIRef
 
 from smartcity_graph import profiles
 from smartcity_graph.namespaces import OWL, PROF, RDF, RDFS, SCHEMA, WDT
+from smartcity_graph.query.dataset import from_release
 from smartcity_graph.settings import Settings
 from smartcity_graph.web import create_app
-from smartcity_graph.query.dataset import from_release
 
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = [

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from smartcity_graph.query.dataset import from_release
 from smartcity_graph.settings import Settings
 from smartcity_graph.sources import read_records
 from smartcity_graph.web import create_app
-from smartcity_graph.query.dataset import from_release
 
 ROOT = Path(__file__).resolve().parent.parent
 CITIES = read_records(ROOT / "data").cities

@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
+from smartcity_graph.query.dataset import from_release
 from smartcity_graph.settings import Settings
 from smartcity_graph.sources import read_records
 from smartcity_graph.web import create_app
-from smartcity_graph.query.dataset import from_release
 
 SCHEMAS = Path(__file__).parent / "reconciliation_schemas" / "0.2"
 BASE = "https://reconciliation-api.github.io/specs/0.2/schemas/"

@@ -268,8 +268,8 @@ def test_an_oversized_remote_answer_is_refused(
 ) -> None:
     import asyncio
 
-    from smartcity_graph.query import remote
     from smartcity_graph.errors import EngineError
+    from smartcity_graph.query import remote
     from smartcity_graph.query.engine import QueryRequest
     from smartcity_graph.query.remote import RemoteEngine
 

@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph
 
+from smartcity_graph.query.dataset import from_release
 from smartcity_graph.settings import Settings
 from smartcity_graph.web import create_app
-from smartcity_graph.query.dataset import from_release
 
 COUNT_CITIES = (
     "PREFIX schema: <https://schema.org/> SELECT (COUNT(?c) AS ?n) WHERE { ?c a schema:City }"
@@ -483,9 +483,9 @@ def test_workers_have_no_network_even_when_the_guard_is_bypassed(release_dir: Pa
     import asyncio
     import socket
 
+    from smartcity_graph.query.dataset import from_release
     from smartcity_graph.query.embedded import EmbeddedEngine
     from smartcity_graph.query.engine import QueryRequest
-    from smartcity_graph.query.dataset import from_release
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
