@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,6 +107,18 @@ def build_args(data: Path, out: Path) -> list[str]:
         "--out",
         str(out),
     ]
+
+
+def client_for(release_dir: Path, **settings: object) -> Iterator[Any]:
+    """A TestClient over the app serving *release_dir* with *settings* (started and stopped)."""
+    from fastapi.testclient import TestClient
+
+    from smartcity_graph.query.dataset import from_release
+    from smartcity_graph.web import create_app
+
+    app = create_app(Settings(**settings), from_release(release_dir))  # type: ignore[arg-type]
+    with TestClient(app) as client:
+        yield client
 
 
 @contextlib.contextmanager

@@ -7,12 +7,12 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import client_for
 from smartcity_graph.errors import SmartCityGraphError
 from smartcity_graph.query.dataset import from_files, from_release
 from smartcity_graph.query.embedded import EmbeddedEngine
@@ -26,12 +26,6 @@ CITIES = (
     "SELECT ?c ?name WHERE { ?c a schema:City ; schema:name ?name } ORDER BY ?name"
 )
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
-
-
-def client_for(release_dir: Path, **settings: object) -> Iterator[TestClient]:
-    app = create_app(Settings(**settings), from_release(release_dir))  # type: ignore[arg-type]
-    with TestClient(app) as client:
-        yield client
 
 
 # -- bound_query: one top-level LIMIT, found with the guard's tokens ---------------------------

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph
 
+from conftest import client_for
 from smartcity_graph.query.dataset import from_release
 from smartcity_graph.settings import Settings
 from smartcity_graph.web import create_app
@@ -32,12 +33,6 @@ CONSTRUCT_MILAN = (
 )
 #: Cannot be cut short by a row cap: the engine must finish the whole join to count.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
-
-
-def client_for(release_dir: Path, **settings: object) -> Iterator[TestClient]:
-    app = create_app(Settings(**settings), from_release(release_dir))  # type: ignore[arg-type]
-    with TestClient(app) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")
@@ -483,7 +478,6 @@ def test_workers_have_no_network_even_when_the_guard_is_bypassed(release_dir: Pa
     import asyncio
     import socket
 
-    from smartcity_graph.query.dataset import from_release
     from smartcity_graph.query.embedded import EmbeddedEngine
     from smartcity_graph.query.engine import QueryRequest
 
