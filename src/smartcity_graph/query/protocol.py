@@ -130,8 +130,12 @@ def parse_graph_uris(values: Iterable[str]) -> tuple[str, ...]:
 # names (with their backslash escapes), blank nodes and language tags are whole tokens, so a
 # keyword is only ever a bare word. Long strings come first so that a long string is not read
 # as three short ones; prefixed names before words so that ex:service is not the word SERVICE.
+# A run of characters that cannot begin any token (space, punctuation) is skipped before each
+# token in one step, rather than one failed attempt per character.
 _TOKEN = re.compile(
     r"""
+    [^'"<\#?$@{}\\:\w]*
+  (?:
     (?P<long1>'''(?:[^'\\]|\\.|'(?!''))*''')
   | (?P<long2>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
   | (?P<short1>'(?:[^'\\\n\r]|\\.)*')
@@ -143,7 +147,8 @@ _TOKEN = re.compile(
   | (?P<bnode>_:[\w.-]*)
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<word>[^\W\d]\w*)
-  | (?P<other>.)
+  | (?P<other>[{}\\])
+  )
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -171,15 +176,15 @@ def scan(query: str) -> Scan:
     for token in _TOKEN.finditer(query):
         kind = token.lastgroup
         if kind == "word":
-            word = token.group().upper()
+            word = token.group(kind).upper()
             words.append(word)
             if depth == 0 and groups:
                 if word == "LIMIT":
-                    limit_at = token.end()
+                    limit_at = token.end(kind)
                 elif word == "VALUES" and values_at is None:
-                    values_at = token.start()
+                    values_at = token.start(kind)
         elif kind == "other":
-            text = token.group()
+            text = token.group(kind)
             if text == "{":
                 depth += 1
             elif text == "}":
@@ -311,6 +316,14 @@ FORMAT_ALIASES = {
 }
 
 
+_AS_FORMATS = {
+    offers: tuple(
+        formats.Format(o.name, o.media_type, o.name, "", False, o.aliases) for o in offers
+    )
+    for offers in (SOLUTION_FORMATS, BOOLEAN_FORMATS, GRAPH_FORMATS)
+}
+
+
 def _offers(form: QueryForm) -> tuple[ResultFormat, ...]:
     if form == "SELECT":
         return SOLUTION_FORMATS
@@ -338,10 +351,7 @@ def choose_result_format(
             f"format {', '.join(given)!r} is not available for {form}; "
             f"choose one of {', '.join(o.name for o in offers)}"
         )
-    as_formats = [
-        formats.Format(o.name, o.media_type, o.name, "", False, o.aliases) for o in offers
-    ]
-    chosen = formats.negotiate(accept, as_formats)
+    chosen = formats.negotiate(accept, _AS_FORMATS[offers])
     if chosen is None:
         raise NotAcceptable(
             f"none of the requested media types ({accept}) is available for {form}; "

@@ -18,6 +18,7 @@ A result that really is over the cap is cut in TSV or N-Triples and converted on
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Any
 
 import pyoxigraph as ox
@@ -122,13 +123,23 @@ def _cut_csv(body: bytes, max_rows: int) -> tuple[bytes, bool]:
 
 
 def triples(result: Any, fmt: str, max_rows: int) -> QueryResult:
-    """Serialise pyoxigraph ``QueryTriples`` (or N-Triples bytes) in *fmt*, at most
-    *max_rows* triples: written as N-Triples, counted and cut by line, converted once."""
-    nt = result if isinstance(result, bytes) else _bytes(result.serialize(format=_NT))
-    nt, truncated = _cut_lines(nt, max_rows)
-    if fmt == "ntriples":
-        return QueryResult(nt, MEDIA_TYPES[fmt], truncated)
-    body = ox.serialize(ox.parse(nt, format=_NT), format=GRAPH_FORMATS[fmt]) if nt else b""
+    """Serialise pyoxigraph ``QueryTriples`` (or N-Triples bytes from a remote store) in
+    *fmt*, at most *max_rows* triples.
+
+    The engine's triples are taken with ``islice`` (no Python code runs per triple; pyoxigraph
+    makes each triple object) and written by pyoxigraph's serialiser in one call. N-Triples
+    bytes are counted and cut by line, then converted once.
+    """
+    if isinstance(result, bytes):
+        nt, truncated = _cut_lines(result, max_rows)
+        if fmt == "ntriples":
+            return QueryResult(nt, MEDIA_TYPES[fmt], truncated)
+        kept = list(ox.parse(nt, format=_NT)) if nt else []
+    else:
+        kept = list(islice(result, max_rows + 1))
+        truncated = len(kept) > max_rows
+        del kept[max_rows:]
+    body = ox.serialize(kept, format=GRAPH_FORMATS[fmt]) if kept else b""
     return QueryResult(_bytes(body), MEDIA_TYPES[fmt], truncated)
 
 

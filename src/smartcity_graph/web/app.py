@@ -76,11 +76,12 @@ def create_app(settings: Settings, served: Served, engine: Engine | None = None)
         allow_origins=["*"],
         allow_methods=["GET", "POST", "OPTIONS", "HEAD"],
         allow_headers=["*"],
-        expose_headers=[sparql.TRUNCATED, "Link", "ETag", "Content-Location", "Vary"],
+        expose_headers=list(sparql.EXPOSED),
         max_age=86400,
     )
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(sparql.QueryFastPath, state=state)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(reconcile_router(state))

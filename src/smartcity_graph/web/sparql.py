@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import formats
-from ..errors import QueryTooLarge
+from ..errors import QueryTooLarge, SmartCityGraphError
 from ..query.engine import QueryRequest
 from ..query.protocol import (
+    ProtocolRequest,
     body_limit,
     bound_query,
     choose_result_format,
@@ -31,6 +33,8 @@ from .common import (
 )
 
 TRUNCATED = "SPARQL-Results-Truncated"
+#: Response headers a cross-origin script may read.
+EXPOSED = (TRUNCATED, "Link", "ETag", "Content-Location", "Vary")
 QUERY_UI_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
@@ -68,33 +72,110 @@ def routes(app: FastAPI, state: AppState) -> None:
                 "bytes of query text. SERVICE and updates are refused.",
             )
             return rdf_response(graph, fmt, {"Vary": "Accept"})
-        info = inspect_query(protocol.query, max_bytes=state.settings.max_query_bytes)
-        result_format = choose_result_format(
-            info.form, request.headers.get("accept"), protocol.formats
-        )
-        max_rows = state.settings.max_rows
-        bounded, may_exceed = bound_query(protocol.query, info.form, max_rows + 1, info.scan)
-        result = await state.engine.run(
-            QueryRequest(
-                query=protocol.query,
-                form=info.form,
-                result_format=result_format.name,
-                default_graphs=protocol.default_graphs,
-                named_graphs=protocol.named_graphs,
-                max_rows=max_rows,
-                base_iri=root + "sparql",
-                bounded=bounded,
-                may_exceed=may_exceed,
-            ),
-            state.settings.query_timeout,
-        )
-        headers = {"Vary": "Accept", "Cache-Control": "no-store"}
-        if result.truncated:
-            headers[TRUNCATED] = f"true; limit={state.settings.max_rows}"
-        media = result.media_type
-        if media.startswith("text/"):
-            media += "; charset=utf-8"
-        return Response(result.body, media_type=media, headers=headers)
+        body, media, headers = await run_query(state, protocol, request.headers.get("accept"), root)
+        return Response(body, media_type=media, headers=headers)
+
+
+async def run_query(
+    state: AppState, protocol: ProtocolRequest, accept: str | None, root: str
+) -> tuple[bytes, str, dict[str, str]]:
+    """Guard, negotiate, bound and run *protocol*'s query: the body, its media type and the
+    response headers."""
+    assert protocol.query is not None
+    info = inspect_query(protocol.query, max_bytes=state.settings.max_query_bytes)
+    result_format = choose_result_format(info.form, accept, protocol.formats)
+    max_rows = state.settings.max_rows
+    bounded, may_exceed = bound_query(protocol.query, info.form, max_rows + 1, info.scan)
+    result = await state.engine.run(
+        QueryRequest(
+            query=protocol.query,
+            form=info.form,
+            result_format=result_format.name,
+            default_graphs=protocol.default_graphs,
+            named_graphs=protocol.named_graphs,
+            max_rows=max_rows,
+            base_iri=root + "sparql",
+            bounded=bounded,
+            may_exceed=may_exceed,
+        ),
+        state.settings.query_timeout,
+    )
+    headers = {"Vary": "Accept", "Cache-Control": "no-store"}
+    if result.truncated:
+        headers[TRUNCATED] = f"true; limit={max_rows}"
+    media = result.media_type
+    if media.startswith("text/"):
+        media += "; charset=utf-8"
+    return result.body, media, headers
+
+
+class QueryFastPath:
+    """Pure ASGI, outermost of the app's own middleware: a SPARQL query to ``/sparql`` (GET or
+    POST) is read, run and answered here, without the router and the middleware below, with
+    the same headers they would add (CORS, nosniff, no-referrer) and the same errors.
+    Anything else, a request without a query included, goes on to the app."""
+
+    def __init__(self, app: ASGIApp, state: AppState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        origin = request.headers.get("origin")
+        try:
+            body = await read_body(request, body_limit(self.state.settings.max_query_bytes))
+            protocol = read_request(
+                method,
+                request.query_params.multi_items(),
+                request.headers.get("content-type"),
+                body,
+            )
+            if protocol.query is None:
+                await self.app(scope, _replay(body), send)
+                return
+            content, media, headers = await run_query(
+                self.state, protocol, request.headers.get("accept"), root_url(self.state, request)
+            )
+            status = 200
+        except SmartCityGraphError as exc:
+            status = exc.http_status
+            content = (str(exc).rstrip() + "\n").encode("utf-8")
+            media = "text/plain; charset=utf-8"
+            headers = {"Retry-After": "5"} if status == 503 else {}
+        headers["Vary"] = ", ".join(v for v in (headers.get("Vary"), "Origin") if v)
+        if origin is not None:
+            headers["Access-Control-Allow-Origin"] = "*"
+            headers["Access-Control-Expose-Headers"] = ", ".join(EXPOSED)
+        raw = [
+            (b"content-type", media.encode("latin-1")),
+            (b"content-length", str(len(content)).encode("latin-1")),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": content})
+
+
+def _replay(body: bytes) -> Receive:
+    """A ``receive`` that gives the app a body already read."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 async def read_body(request: Request, limit: int) -> bytes:
