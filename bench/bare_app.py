@@ -1,7 +1,12 @@
 """The speed anchor: a bare FastAPI app over an in-memory pyoxigraph store.
 
-No guard, no worker processes, no timeout: the least work a Python SPARQL endpoint can do.
-Run by ``bench/sparql_overhead.py`` as ``python bench/bare_app.py PORT FILE``.
+No guard, no worker processes, no timeout, no format negotiation: the least work a Python
+SPARQL endpoint can do (SELECT/ASK as SPARQL JSON, CONSTRUCT/DESCRIBE as Turtle). It runs
+under the same uvicorn, with the same options, as ``smartcity-graph serve``.
+
+    python bench/bare_app.py PORT FILE.nt
+
+Started by ``bench/run.py``.
 """
 
 from __future__ import annotations
@@ -31,8 +36,11 @@ async def sparql(request: Request) -> Response:
     return Response(body, media_type="application/sparql-results+json")
 
 
+def main(port: int, data: str) -> None:
+    """Load *data* (N-Triples) into memory, then serve on 127.0.0.1:*port*."""
+    store.bulk_load(path=data, format=ox.RdfFormat.N_TRIPLES)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", server_header=False)
+
+
 if __name__ == "__main__":
-    port, data = int(sys.argv[1]), sys.argv[2]
-    with open(data, "rb") as handle:
-        store.load(handle, format=ox.RdfFormat.N_TRIPLES)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    main(int(sys.argv[1]), sys.argv[2])
