@@ -294,3 +294,25 @@ def test_an_oversized_remote_answer_is_refused(
             asyncio.run(run())
     finally:
         broken.close()
+
+
+def test_an_ordered_query_reaches_virtuoso_with_the_default_row_cap(
+    release_dir: Path, virtuoso_endpoint: str
+) -> None:
+    """Virtuoso refuses an ORDER BY whose LIMIT is over MaxSortedTopRows (10,000 by default),
+    so the remote engine must not add LIMIT max_rows + 1 (10,001 by default) to the query."""
+    with running_server(
+        "--release", str(release_dir), "--sparql-endpoint", virtuoso_endpoint
+    ) as url:
+        query = (
+            "PREFIX schema: <https://schema.org/> "
+            "SELECT ?c ?name WHERE { ?c a schema:City ; schema:name ?name } ORDER BY ?name"
+        )
+        response = httpx.get(
+            url + "/sparql",
+            params={"query": query},
+            timeout=60,
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert response.status_code == 200, response.text
+        assert len(response.json()["results"]["bindings"]) == 36

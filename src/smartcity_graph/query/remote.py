@@ -1,9 +1,8 @@
 """The remote engine: checked queries forwarded to a SPARQL 1.1 store over HTTP.
 
 For deployments that outgrow one process (Virtuoso, Fuseki, Oxigraph server, QLever). The
-same guard, formats and row cap apply: the query is bounded before it leaves
-(:func:`.protocol.bound_query`), the answer is asked for in SPARQL XML or N-Triples, parsed
-by pyoxigraph and written in the client's format by :mod:`.results`.
+same guard, formats and row cap apply: the answer is asked for in SPARQL XML or N-Triples,
+parsed by pyoxigraph, capped and written in the client's format by :mod:`.results`.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import pyoxigraph as ox
 
 from ..errors import BadQuery, QueryTimeout, RemoteEngineError
 from .messages import QueryRequest, QueryResult
-from .protocol import bound_query
 from .results import from_engine, triples
 
 #: Largest answer read from a remote endpoint (its rows are capped after parsing).
@@ -45,11 +43,10 @@ class RemoteEngine:
             if graph_form
             else "application/sparql-results+xml"
         )
-        if request.bounded is None:
-            query, may_exceed = bound_query(request.query, request.form, request.max_rows + 1)
-        else:
-            query, may_exceed = request.bounded, request.may_exceed
-        data: dict[str, str | list[str]] = {"query": query}
+        # Sent as the client wrote it, not bounded: Virtuoso refuses an ORDER BY whose LIMIT
+        # is over its MaxSortedTopRows (10,000 by default: error SR353), so LIMIT max_rows+1
+        # would break ordered queries there. The answer is capped once parsed.
+        data: dict[str, str | list[str]] = {"query": request.query}
         if request.default_graphs:
             data["default-graph-uri"] = list(request.default_graphs)
         if request.named_graphs:
@@ -76,7 +73,7 @@ class RemoteEngine:
                 return triples(body or b"", request.result_format, request.max_rows)
             results = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.XML
             parsed = ox.parse_query_results(body, format=results)
-            return from_engine(parsed, request, may_exceed)
+            return from_engine(parsed, request, True)
         except (ValueError, SyntaxError, OSError) as exc:
             raise RemoteEngineError(
                 f"the remote endpoint returned malformed results: {exc}"
