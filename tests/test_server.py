@@ -27,7 +27,9 @@ pytestmark = pytest.mark.slow
 
 
 @contextlib.contextmanager
-def server(*args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def server(
+    *args: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
@@ -35,6 +37,7 @@ def server(*args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
+        env=None if env is None else os.environ | env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -150,9 +153,15 @@ def test_a_file_that_cannot_be_loaded_is_one_line_and_exit_code_2(tmp_path: Path
 
 def test_lean_mode_reuses_its_store_on_the_next_start(tmp_path: Path, release_dir: Path) -> None:
     cache = tmp_path / "stores"
+    default_cache = tmp_path / "xdg"
     options = ("--release", str(release_dir), "--store-mode", "lean", "--store-cache", str(cache))
-    with server(*options, "--workers", "1") as (url, _):
+    with server(*options, "--workers", "1", env={"XDG_CACHE_HOME": str(default_cache)}) as (
+        url,
+        _,
+    ):
         assert httpx.get(url + "/health").json()["store_mode"] == "lean"
+        # The sort sandbox uses the same store: nothing is built anywhere else.
+        assert not default_cache.exists()
         first = httpx.get(url + "/sparql", params={"query": CITIES}).json()
     (store,) = (p for p in cache.iterdir() if p.is_dir())
     inode = store.stat().st_ino

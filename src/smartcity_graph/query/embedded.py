@@ -166,7 +166,8 @@ class EmbeddedEngine:
         self._folder = self.folder or Path(tempfile.mkdtemp(prefix="smartcity-graph-"))
         socket_path = self._folder / "workers.sock"
         self._server = await asyncio.start_unix_server(self._on_hello, path=str(socket_path))
-        if self.mode == "lean":
+        if self.mode == "lean" and self.preforked is None:
+            # A pre-forked zygote was given its store's location by its caller.
             loop = asyncio.get_running_loop()
             self._location = await loop.run_in_executor(
                 None, ensure_store, self.served, self.store_cache
