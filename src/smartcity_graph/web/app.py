@@ -35,7 +35,7 @@ from ..query.dataset import Served
 from ..query.engine import Engine, make_engine
 from ..settings import Settings
 from . import files, pages, sparql
-from .common import AppState, not_found, text_error
+from .common import AppState, error_headers, not_found, text_error
 from .reconcile import router as reconcile_router
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -131,8 +131,7 @@ def _health(app: FastAPI, state: AppState) -> None:
 def _errors(app: FastAPI, state: AppState) -> None:
     @app.exception_handler(SmartCityGraphError)
     async def known_error(request: Request, exc: SmartCityGraphError) -> Response:
-        headers = {"Retry-After": "5"} if exc.http_status == 503 else None
-        return text_error(exc.http_status, str(exc), headers)
+        return text_error(exc.http_status, str(exc), error_headers(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

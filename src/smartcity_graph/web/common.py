@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from rdflib import Graph
 
 from .. import formats
+from ..errors import SmartCityGraphError
 from ..namespaces import PREFIXES
 from ..query.dataset import Served
 from ..query.engine import Engine, QueryRequest
@@ -43,8 +44,18 @@ def wants_html(request: Request) -> bool:
 
 def text_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        message.rstrip() + "\n", status_code=status, media_type="text/plain", headers=headers
+        error_body(message), status_code=status, media_type="text/plain", headers=headers
     )
+
+
+def error_body(message: str) -> str:
+    """The plain-text body of an error response."""
+    return message.rstrip() + "\n"
+
+
+def error_headers(exc: SmartCityGraphError) -> dict[str, str]:
+    """What an error's response adds: when to retry, for a 503."""
+    return {"Retry-After": "5"} if exc.http_status == 503 else {}
 
 
 def html_error(

@@ -26,6 +26,8 @@ from ..render import render
 from .common import (
     DOCUMENT_FORMATS,
     AppState,
+    error_body,
+    error_headers,
     not_acceptable,
     rdf_response,
     root_url,
@@ -146,9 +148,9 @@ class QueryFastPath:
             status = 200
         except SmartCityGraphError as exc:
             status = exc.http_status
-            content = (str(exc).rstrip() + "\n").encode("utf-8")
+            content = error_body(str(exc)).encode("utf-8")
             media = "text/plain; charset=utf-8"
-            headers = {"Retry-After": "5"} if status == 503 else {}
+            headers = error_headers(exc)
         headers["Vary"] = ", ".join(v for v in (headers.get("Vary"), "Origin") if v)
         if origin is not None:
             headers["Access-Control-Allow-Origin"] = "*"
