@@ -160,12 +160,12 @@ def load(store: Any, sources: list[dict[str, Any]], bulk: bool) -> None:
             raise ValueError(f"{source['path']}: cannot load: {exc}") from exc
 
 
-def memory_store(served: Served) -> Any:
-    """A new in-memory store holding *served*; a file that cannot be loaded is a
-    :class:`SmartCityGraphError` naming it."""
+def memory_store(sources: list[dict[str, Any]]) -> Any:
+    """A new in-memory store holding *sources* (:meth:`.dataset.GraphSource.to_json`); a
+    file that cannot be loaded is a :class:`SmartCityGraphError` naming it."""
     store = ox.Store()
     try:
-        load(store, [source.to_json() for source in served.sources], bulk=False)
+        load(store, sources, bulk=False)
     except ValueError as exc:
         raise SmartCityGraphError(str(exc)) from exc
     return store

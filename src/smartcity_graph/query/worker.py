@@ -35,8 +35,9 @@ import sys
 import traceback
 from typing import IO, Any
 
+from ..errors import BadQuery, SmartCityGraphError
 from . import frames
-from .stores import load
+from .stores import load, memory_store
 
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
@@ -134,14 +135,9 @@ def zygote(spec: dict[str, Any]) -> int:
     isolated = isolate_network()
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing else may write into the control pipe
-    store = None
     try:
-        import pyoxigraph as ox
-
-        if spec["mode"] == "memory":
-            store = ox.Store()
-            load(store, spec["sources"], bulk=False)
-    except (ValueError, OSError) as exc:
+        store = memory_store(spec["sources"]) if spec["mode"] == "memory" else None
+    except SmartCityGraphError as exc:
         _say(out, status="error", message=str(exc))
         return 1
     return zygote_loop(spec, store, isolated, sys.stdin, out)
@@ -200,7 +196,6 @@ def serve(spec: dict[str, Any], store: Any, token: str, isolated: bool) -> int:
     """A worker: open the store (lean), connect, say hello, answer frames until EOF."""
     import pyoxigraph as ox
 
-    from ..errors import BadQuery, SmartCityGraphError
     from .messages import QueryRequest
     from .results import answer
 

@@ -107,12 +107,12 @@ class Supervisor:
                 # GIL while it loads, so no fork could happen meanwhile.
                 self.loading = threading.Thread(target=self._load, daemon=True)
             else:
-                self.store = memory_store(self.served)
+                self.store = memory_store([source.to_json() for source in self.served.sources])
                 self.build = StoreBuild(self.served, cache)
 
     def _load(self) -> None:
         try:
-            self.loaded.append(memory_store(self.served))
+            self.loaded.append(memory_store([source.to_json() for source in self.served.sources]))
         except SmartCityGraphError as exc:
             sys.stderr.write(f"smartcity-graph: the memory store did not load: {exc}\n")
 
