@@ -92,11 +92,10 @@ class StoreBuild:
             "location": str(self.building / "store"),
             "sources": [source.to_json() for source in served.sources],
         }
+        # stdout carries one JSON line; stderr stays the server's own, so a chatty build
+        # cannot fill a pipe nobody reads while done() is polled.
         self.process = subprocess.Popen(
-            worker_command("build", spec),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            worker_command("build", spec), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE
         )
 
     def done(self) -> bool:
