@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal as Choice
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import iris
+from . import iris, sparql_constraints
 from .build import new_graph
 from .errors import Location
 from .namespaces import RDF, SH
@@ -100,11 +101,18 @@ def validate(
     *,
     report_iri: URIRef | None = None,
     locations: Mapping[str, Location] | None = None,
+    sparql: Choice["once", "pyshacl"] = "once",
 ) -> Report:
-    """Validate *data* against *shapes* (subclass reasoning from *ontology*)."""
+    """Validate *data* against *shapes* (subclass reasoning from *ontology*).
+
+    With ``sparql="once"`` (the default), the SPARQL constraints that
+    :mod:`sparql_constraints` can run once over the whole graph are run that way and the
+    rest by pySHACL; with ``"pyshacl"``, pySHACL runs them all. Both give the same report.
+    """
+    core, constraints = sparql_constraints.split(shapes) if sparql == "once" else (shapes, ())
     conforms, results, _ = shacl_validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=core,
         ont_graph=ontology,
         inference="none",
         advanced=True,
@@ -129,6 +137,23 @@ def validate(
                 shape=_shape(data, shapes, results.value(result, SH.sourceShape), focus),
                 constraint=_text(results, results.value(result, SH.sourceConstraintComponent)),
                 location=(locations or {}).get(str(focus)),
+            )
+        )
+    graphs = [data] if ontology is None else [data, ontology]
+    for found in sparql_constraints.evaluate(constraints, graphs):
+        constraint = found.constraint
+        level = constraint.severity.rsplit("#", 1)[-1]
+        conforms = conforms and level != "Violation"
+        violations.append(
+            Violation(
+                focus=str(found.focus),
+                path="",
+                value=_text(shapes, found.value),
+                message="; ".join(sorted(str(m) for m in constraint.messages)),
+                severity=level,
+                shape=_shape(data, shapes, constraint.shape, found.focus),
+                constraint=_text(shapes, SH.SPARQLConstraintComponent),
+                location=(locations or {}).get(str(found.focus)),
             )
         )
     # Two NodeShapes sharing a property shape report the same result twice: keep one.
