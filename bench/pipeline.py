@@ -7,7 +7,7 @@ with rdflib and validates it twice with the project's own ``validate`` (the shap
 ontology as the build uses them): as the build does, with the SPARQL constraints run once
 over the whole graph, and with pySHACL alone, the baseline. The two reports must be equal.
 It then writes it with the release's N-Triples and Turtle writers, and runs the whole
-publish step as the build does (``pipeline.render``: every download format, JSON-LD, the
+publish step as the build does (``pipeline.render`` and ``check_description``: every download format, JSON-LD, the
 exports, the quad files, the dataset description and its validation; then
 ``publish.publish`` with the manifest, to a temporary folder), with the project's real
 dataset record. Each step's wall time and the process's peak RSS after it are printed as a
@@ -36,11 +36,11 @@ def measure(data: Path) -> dict[str, float]:
     """In this process: each step's seconds and the peak RSS (MB) after it."""
     from rdflib import Graph
 
-    from smartcity_graph.pipeline import read_inputs, render
-    from smartcity_graph.publish import publish
-    from smartcity_graph.serialize import to_ntriples, to_turtle
+    from smartcity_graph.graph.pipeline import check_description, read_inputs, render
+    from smartcity_graph.graph.publish import publish
+    from smartcity_graph.graph.serialize import to_ntriples, to_turtle
+    from smartcity_graph.graph.validate import validate
     from smartcity_graph.settings import Settings
-    from smartcity_graph.validate import validate
 
     def turtle_dir(folder: Path) -> Graph:
         graph = Graph()
@@ -79,7 +79,9 @@ def measure(data: Path) -> dict[str, float]:
         Settings(data_dir=ROOT / "data", ontology_dir=ROOT / "ontology", shapes_dir=ROOT / "shapes")
     )
     started = time.perf_counter()
-    files = render(inputs, graph, report)
+    rendered = render(inputs, graph, report)
+    check_description(inputs, rendered)
+    files = rendered.files
     with tempfile.TemporaryDirectory() as folder:
         publish(files, Path(folder) / "release", {"name": "bench"})
     step("publish", started)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from smartcity_graph.pipeline import Release, build
+from smartcity_graph.graph.pipeline import Release, build
 from smartcity_graph.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

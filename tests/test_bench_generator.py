@@ -21,7 +21,7 @@ from rdflib import Graph
 try:  # the layout src/ is moving to (graph/validate.py), then the current one
     from smartcity_graph.graph.validate import Report, validate
 except ImportError:
-    from smartcity_graph.validate import Report, validate
+    from smartcity_graph.graph.validate import Report, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "bench" / "generate.py"

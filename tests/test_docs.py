@@ -88,9 +88,8 @@ def test_every_example_query_runs_on_the_release_and_returns_rows(
 
 
 def test_the_query_ui_offers_exactly_the_readme_queries() -> None:
-    import json
+    from smartcity_graph.web.examples import EXAMPLES as examples
 
-    examples = json.loads((ROOT / "src/smartcity_graph/static/examples.json").read_text())
     assert [example["query"] for example in examples] == QUERIES
     assert all(example["name"] for example in examples)
 

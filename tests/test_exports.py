@@ -15,7 +15,7 @@ from pyld import jsonld
 from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from smartcity_graph.exports import TABLES
+from smartcity_graph.graph.exports import TABLES
 from smartcity_graph.namespaces import DCTERMS, GEO, OWL, RDF, SCG, SCHEMA
 
 CURIES = {"owl:": str(OWL), "rdf:": str(RDF), "dc:": str(DCTERMS)}  # CSVW prefixes

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pyshacl import validate
 from rdflib import Graph, URIRef
 
-from smartcity_graph import profiles
+from smartcity_graph.graph import profiles
 from smartcity_graph.namespaces import OWL, PROF, RDF, RDFS, SCHEMA, WDT
 from smartcity_graph.query.dataset import from_release
 from smartcity_graph.settings import Settings

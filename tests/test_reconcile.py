@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from smartcity_graph.graph.sources import read_records
 from smartcity_graph.query.dataset import from_release
 from smartcity_graph.settings import Settings
-from smartcity_graph.sources import read_records
 from smartcity_graph.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
+from smartcity_graph.graph.sources import read_records
 from smartcity_graph.query.dataset import from_release
 from smartcity_graph.settings import Settings
-from smartcity_graph.sources import read_records
 from smartcity_graph.web import create_app
 
 SCHEMAS = Path(__file__).parent / "reconciliation_schemas" / "0.2"

@@ -17,15 +17,10 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from conftest import build_args
 from smartcity_graph import iris
-from smartcity_graph.describe_dataset import (
-    DATA_GRAPH,
-    DATASET,
-    DESCRIPTION_GRAPH,
-    ONTOLOGY_GRAPH,
-    distribution_iri,
-)
+from smartcity_graph.graph.describe_dataset import distribution_iri
+from smartcity_graph.graph.pipeline import Release
+from smartcity_graph.iris import DATA_GRAPH, DATASET, DESCRIPTION_GRAPH, ONTOLOGY_GRAPH
 from smartcity_graph.namespaces import DCAT, PROV, RDF, SCG, SCHEMA, SPDX, VOID
-from smartcity_graph.pipeline import Release
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "graph.nt"

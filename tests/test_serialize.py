@@ -8,13 +8,13 @@ from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from smartcity_graph.namespaces import SCHEMA, XSD
-from smartcity_graph.serialize import (
+from smartcity_graph.graph.serialize import (
     SerializationError,
     serialize,
     serialize_dataset,
     to_jsonld,
 )
+from smartcity_graph.namespaces import SCHEMA, XSD
 
 SUBJECT = URIRef("https://w3id.org/smartcity-graph/id/city/milan")
 FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}

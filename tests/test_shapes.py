@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from smartcity_graph import iris, sparql_constraints
+from smartcity_graph import iris
+from smartcity_graph.graph import sparql_constraints
+from smartcity_graph.graph.serialize import serialize
+from smartcity_graph.graph.sources import read_turtle_dir
+from smartcity_graph.graph.validate import Report, validate
 from smartcity_graph.namespaces import ID, PREFIXES, RDF, SCGSH, SH
-from smartcity_graph.serialize import serialize
-from smartcity_graph.sources import read_turtle_dir
-from smartcity_graph.validate import Report, validate
 
 CASES = Path(__file__).parent / "shape_cases"
 ROOT = Path(__file__).parent.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from smartcity_graph.errors import SourceDataErrors
-from smartcity_graph.sources import read_records
+from smartcity_graph.graph.sources import read_records
 
 
 def replace(file: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from smartcity_graph.cli import main
-from smartcity_graph.wikidata import distance_km
+from smartcity_graph.integrate.wikidata import distance_km
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
 
@@ -131,7 +131,7 @@ def test_quickstatements_propose_only_sourced_facts_wikidata_lacks(
 def test_live_mode_reports_an_unreachable_wikidata_and_goes_on(
     release_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import smartcity_graph.wikidata as wikidata
+    import smartcity_graph.integrate.wikidata as wikidata
 
     monkeypatch.setattr(wikidata, "ENTITY_DATA_URL", "http://127.0.0.1:9/{qid}.json")
     out = run(capsys, "wikidata", "check", "--release", str(release_dir), "--live")

@@ -156,7 +156,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _build(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
-    from .pipeline import build
+    from .graph.pipeline import build
 
     release = build(settings)
     out(f"release written to {release.path}")
@@ -165,7 +165,7 @@ def _build(settings: Settings, out: Callable[[str], None], extra: dict[str, obje
 
 
 def _validate(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
-    from .pipeline import validate_only
+    from .graph.pipeline import validate_only
 
     report = validate_only(settings)
     out(report.describe())
@@ -190,8 +190,8 @@ def _entity_documents(
     """Entity JSON per QID: from recorded files, else (with --live) from wikidata.org."""
     import httpx
 
-    from .sources import read_entity_documents
-    from .wikidata import ENTITY_DATA_URL
+    from .graph.sources import read_entity_documents
+    from .integrate.wikidata import ENTITY_DATA_URL
 
     recorded = read_entity_documents(fixtures, qids)
     documents: dict[str, dict[str, object] | None] = {}
@@ -217,8 +217,8 @@ def _entity_documents(
 
 
 def _wikidata(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
-    from .sources import read_release_graph
-    from .wikidata import as_json, as_table, check_all, our_facts, quickstatements
+    from .graph.sources import read_release_graph
+    from .integrate.wikidata import as_json, as_table, check_all, our_facts, quickstatements
 
     graph = read_release_graph(settings.release_dir)
     fixtures = extra.get("wikidata_fixtures")

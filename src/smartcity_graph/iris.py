@@ -82,6 +82,13 @@ def mint(kind: str, slug: str) -> URIRef:
     return URIRef(f"{ID}{kind}/{slug}")
 
 
+def template(kind: str) -> str:
+    """The RFC 6570 URI template of the things of *kind*: ``{ID}{kind}/{slug}``."""
+    if kind not in KINDS:
+        raise IRIError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    return f"{ID}{kind}/{{slug}}"
+
+
 def parse(iri: str) -> tuple[str, str] | None:
     """``(kind, slug)`` for one of our instance IRIs, else ``None``."""
     match = _INSTANCE.match(iri)
@@ -154,3 +161,27 @@ def geonames(geonames_id: int) -> URIRef:
     if geonames_id <= 0:
         raise IRIError(f"{geonames_id!r} is not a GeoNames id")
     return URIRef(f"https://sws.geonames.org/{geonames_id}/")
+
+
+# -- The release's own IRIs (spelled here and nowhere else) ----------------------------------
+
+#: The dataset (``void:Dataset``, ``dcat:Dataset``).
+DATASET: Final = mint("dataset", "smartcity-graph")
+#: The project, as the dataset's publisher and the ontology's creator.
+PUBLISHER: Final = mint("organisation", "smartcity-graph-project")
+#: The SPARQL endpoint's public address, and the service that answers there.
+SPARQL_ENDPOINT: Final = URIRef(BASE + "sparql")
+SPARQL_SERVICE: Final = mint("software", "sparql-endpoint")
+#: The named graphs of the TriG / N-Quads distributions and of the SPARQL dataset.
+DATA_GRAPH: Final = mint("graph", "data")
+ONTOLOGY_GRAPH: Final = mint("graph", "ontology")
+DESCRIPTION_GRAPH: Final = mint("graph", "dataset")
+#: Where release files are downloaded from (``{BASE}release/{file}``).
+DOWNLOAD_BASE: Final = BASE + "release/"
+#: The reconciliation service's public address.
+RECONCILE_ENDPOINT: Final = URIRef(BASE + "reconcile")
+
+
+def download(name: str) -> URIRef:
+    """The public address of the release file *name*."""
+    return URIRef(DOWNLOAD_BASE + name)

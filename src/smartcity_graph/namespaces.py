@@ -87,4 +87,10 @@ __all__ = [
     "WD",
     "WDT",
     "XSD",
+    "sparql_prologue",
 ]
+
+
+def sparql_prologue(*prefixes: str) -> str:
+    """``PREFIX`` lines for *prefixes* (keys of :data:`PREFIXES`), for queries we write."""
+    return "".join(f"PREFIX {prefix}: <{PREFIXES[prefix]}>\n" for prefix in prefixes)

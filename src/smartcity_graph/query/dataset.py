@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..describe_dataset import DATA_GRAPH, DATASET, DESCRIPTION_GRAPH, ONTOLOGY_GRAPH
 from ..errors import UsageError
 from ..formats import RDF_FORMATS
+from ..iris import DATA_GRAPH, DATASET, DESCRIPTION_GRAPH, ONTOLOGY_GRAPH
 
 
 @dataclass(frozen=True)

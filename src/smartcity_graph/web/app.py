@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from ..query.engine import Engine, make_engine
 from ..settings import Settings
 from . import files, pages, sparql
 from .common import AppState, error_headers, not_found, text_error
+from .examples import EXAMPLES
 from .reconcile import router as reconcile_router
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -82,6 +84,15 @@ def create_app(settings: Settings, served: Served, engine: Engine | None = None)
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(sparql.QueryFastPath, state=state)
+
+    examples = json.dumps(EXAMPLES, indent=2).encode()
+
+    @app.get("/static/examples.json", include_in_schema=False)
+    async def example_queries(request: Request) -> Response:
+        async def make() -> Response:
+            return Response(examples, media_type="application/json")
+
+        return await state.documents.answer(request, ("examples",), make)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(reconcile_router(state))

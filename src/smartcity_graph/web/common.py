@@ -18,12 +18,12 @@ from rdflib import Graph
 
 from .. import formats
 from ..errors import SmartCityGraphError
+from ..graph.serialize import serialize
 from ..namespaces import PREFIXES
 from ..query.dataset import Served
 from ..query.engine import Engine, QueryRequest
-from ..render import render
-from ..serialize import serialize
 from ..settings import Settings
+from .render import render
 
 DOCUMENT_FORMATS = tuple(f for f in formats.RDF_FORMATS if not f.quads)
 PAGE_OFFERS = (*DOCUMENT_FORMATS, formats.HTML)

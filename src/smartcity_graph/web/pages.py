@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .. import formats, iris, profiles
-from ..describe import curie, resource_view
+from .. import formats, iris
+from ..graph import profiles
+from ..graph.describe import curie, resource_view
 from ..namespaces import DCTERMS
-from ..render import render
 from .common import (
     DOCUMENT_FORMATS,
     PAGE_OFFERS,
@@ -28,6 +28,7 @@ from .common import (
     root_url,
     select,
 )
+from .render import render
 
 
 def routes(app: FastAPI, state: AppState) -> None:

@@ -14,8 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from .. import iris
 from ..errors import SmartCityGraphError
-from ..namespaces import BASE
-from ..reconcile import (
+from ..integrate.reconcile import (
     TYPES,
     Entity,
     QueryError,
@@ -24,25 +23,26 @@ from ..reconcile import (
     suggest_properties,
     suggest_types,
 )
-from ..render import render
+from ..namespaces import ID, sparql_prologue
 from .common import AppState, root_url, select
+from .render import render
 
 #: Previews are shown inside OpenRefine (a sandboxed iframe on another origin): they may be
 #: framed by anyone, and run no script at all.
 PREVIEW_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors *"
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$]{0,63}(\.[A-Za-z_$][\w$]{0,63}){0,3}$")
-ENTITIES_QUERY = """
-PREFIX schema: <https://schema.org/>
-PREFIX scg: <https://w3id.org/smartcity-graph/def/>
+ENTITIES_QUERY = (
+    sparql_prologue("schema", "scg")
+    + """
 SELECT ?e ?type ?name ?alt WHERE {
   VALUES ?type { schema:City schema:Country schema:Organization schema:Person }
   ?e a ?type ; schema:name ?name .
   OPTIONAL { { ?e schema:alternateName ?alt } UNION { ?e scg:nameInRelease ?alt } }
 }"""
-FACTS_QUERY = """
-PREFIX schema: <https://schema.org/>
-PREFIX scg: <https://w3id.org/smartcity-graph/def/>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
+)
+FACTS_QUERY = (
+    sparql_prologue("schema", "scg", "owl")
+    + """
 SELECT ?e ?key ?value WHERE {
   { ?e schema:containedInPlace ?c BIND("country" AS ?key) BIND(STR(?c) AS ?value) }
   UNION { ?e schema:containedInPlace/schema:name ?value BIND("country" AS ?key) }
@@ -62,6 +62,7 @@ SELECT ?e ?key ?value WHERE {
           BIND(STRAFTER(STR(?w), "/entity/") AS ?value) }
   UNION { ?e schema:jobTitle ?value BIND("job" AS ?key) }
 }"""
+)
 
 
 class ReconcileError(SmartCityGraphError):
@@ -102,7 +103,7 @@ async def load_entities(state: AppState) -> list[Entity]:
         }[kind]
         entities.append(
             Entity(
-                id=iri[len(BASE) + len("id/") :] if iri.startswith(BASE + "id/") else iri,
+                id=iri.removeprefix(str(ID)),
                 iri=iri,
                 name=primary[iri],
                 type=kind,
@@ -124,7 +125,7 @@ def manifest(root: str) -> dict[str, Any]:
     return {
         "versions": ["0.2"],
         "name": "smartcity-graph: G20 Global Smart Cities Alliance pioneer cities",
-        "identifierSpace": BASE + "id/",
+        "identifierSpace": str(ID),
         "schemaSpace": "https://schema.org/",
         "defaultTypes": [{"id": t, "name": name} for t, name in TYPES.items()],
         "view": {"url": root + "id/{{id}}"},

@@ -22,7 +22,6 @@ from ..query.protocol import (
     read_request,
     service_description,
 )
-from ..render import render
 from .common import (
     DOCUMENT_FORMATS,
     AppState,
@@ -33,6 +32,7 @@ from .common import (
     root_url,
     wants_html,
 )
+from .render import render
 
 TRUNCATED = "SPARQL-Results-Truncated"
 #: Response headers a cross-origin script may read.

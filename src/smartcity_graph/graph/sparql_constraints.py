@@ -28,7 +28,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
-from .namespaces import OWL, RDF, RDFS, SH
+from ..namespaces import OWL, RDF, RDFS, SH
 
 #: Algebra nodes under which "$this is bound by a join" no longer means "pre-bound".
 _DECLINED = frozenset(

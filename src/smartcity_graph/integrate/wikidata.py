@@ -15,8 +15,8 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from . import iris
-from .namespaces import GEO, OWL, PROV, RDF, SCG, SCHEMA
+from .. import iris
+from ..namespaces import GEO, ID, OWL, PROV, RDF, SCG, SCHEMA
 
 ENTITY_DATA_URL = "https://www.wikidata.org/wiki/Special:EntityData/{qid}.json"
 #: Coordinates agree when within this many kilometres (city centres are chosen differently).
@@ -212,7 +212,7 @@ def as_table(rows: list[CheckRow]) -> str:
     headers = ("entity", "qid", "check", "ours", "wikidata", "result")
     cells = [
         [
-            r.entity.replace("https://w3id.org/smartcity-graph/id/", ""),
+            r.entity.removeprefix(str(ID)),
             r.qid,
             r.check,
             r.ours,

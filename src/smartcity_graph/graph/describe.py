@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import iris
-from .namespaces import OWL, PROV, RDF, RDFS, SCHEMA, SKOS
+from .. import iris
+from ..namespaces import OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 from .serialize import sort_key, split_iri
 
 LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, SCHEMA.name)

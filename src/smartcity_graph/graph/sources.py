@@ -22,8 +22,8 @@ import yaml
 from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from . import iris
-from .errors import Location, SourceDataError, SourceDataErrors, UsageError
+from .. import iris
+from ..errors import Location, SourceDataError, SourceDataErrors, UsageError
 from .model import (
     CONFIRMATION_VALUES,
     FIDELITY_VALUES,

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 
-from . import formats, iris
-from .build import date, en, new_graph
-from .model import DatasetInfo
-from .namespaces import (
-    BASE,
+from .. import formats, iris
+from ..iris import (
+    DATASET,
+    PUBLISHER,
+    SPARQL_ENDPOINT,
+    SPARQL_SERVICE,
+)
+from ..namespaces import (
     DCAT,
     DCTERMS,
     FOAF,
@@ -34,19 +37,10 @@ from .namespaces import (
     VOID,
     XSD,
 )
+from .build import date, en, new_graph
+from .model import DatasetInfo
 from .profiles import describe_profiles
 from .serialize import split_iri
-
-DATASET = iris.mint("dataset", "smartcity-graph")
-PUBLISHER = iris.mint("organisation", "smartcity-graph-project")
-SPARQL_ENDPOINT = URIRef(BASE + "sparql")
-SPARQL_SERVICE = iris.mint("software", "sparql-endpoint")
-#: Named graphs of the TriG / N-Quads distributions.
-DATA_GRAPH = iris.mint("graph", "data")
-ONTOLOGY_GRAPH = iris.mint("graph", "ontology")
-DESCRIPTION_GRAPH = iris.mint("graph", "dataset")
-#: Where release files are downloaded from (``{BASE}release/{file}``).
-DOWNLOAD_BASE = BASE + "release/"
 
 
 @dataclass(frozen=True)
@@ -112,7 +106,7 @@ def describe(
         g.add((d, VOID.exampleResource, URIRef(example)))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
     g.add((d, VOID.sparqlEndpoint, SPARQL_ENDPOINT))
-    g.add((d, VOID.dataDump, URIRef(DOWNLOAD_BASE + "graph.nt")))
+    g.add((d, VOID.dataDump, iris.download("graph.nt")))
     g.add((d, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
     g.add((d, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Triples")))
     g.add((d, VOID.feature, URIRef("http://www.w3.org/ns/formats/JSON-LD")))
@@ -171,8 +165,8 @@ def _distributions(g: Graph, d: URIRef, files: Mapping[str, FileInfo]) -> None:
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, RDFS.label, en(info.title)))
         g.add((dist, DCTERMS.title, en(info.title)))
-        g.add((dist, DCAT.downloadURL, URIRef(DOWNLOAD_BASE + name)))
-        g.add((dist, DCAT.accessURL, URIRef(DOWNLOAD_BASE + name)))
+        g.add((dist, DCAT.downloadURL, iris.download(name)))
+        g.add((dist, DCAT.accessURL, iris.download(name)))
         g.add(
             (
                 dist,

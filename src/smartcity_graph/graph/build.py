@@ -18,8 +18,23 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import iris
-from .errors import Location
+from .. import iris
+from ..errors import Location
+from ..namespaces import (
+    DCTERMS,
+    FOAF,
+    GEO,
+    ORG,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SCG,
+    SCHEMA,
+    SKOS,
+    XSD,
+)
 from .model import (
     City,
     Commitment,
@@ -35,21 +50,6 @@ from .model import (
     Roadmap,
     Source,
     WikidataLink,
-)
-from .namespaces import (
-    DCTERMS,
-    FOAF,
-    GEO,
-    ORG,
-    OWL,
-    PREFIXES,
-    PROV,
-    RDF,
-    RDFS,
-    SCG,
-    SCHEMA,
-    SKOS,
-    XSD,
 )
 
 SOURCE_TYPES: dict[str, tuple[URIRef, ...]] = {

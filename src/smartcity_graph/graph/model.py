@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .errors import Location
+from ..errors import Location
 
 WikidataStatus = Literal["verified", "unverified"]
 Fidelity = Literal["verbatim", "repaired-from-other-copy", "truncated-in-all-known-copies"]

@@ -8,22 +8,16 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from . import __version__
+from .. import __version__
+from ..errors import UsageError, ValidationFailed
+from ..iris import DATA_GRAPH, DESCRIPTION_GRAPH, ONTOLOGY_GRAPH
+from ..settings import Settings
 from .build import build_graph, locations
-from .describe_dataset import (
-    DATA_GRAPH,
-    DESCRIPTION_GRAPH,
-    ONTOLOGY_GRAPH,
-    FileInfo,
-    describe,
-    file_info,
-)
-from .errors import UsageError, ValidationFailed
+from .describe_dataset import FileInfo, describe, file_info
 from .exports import export_files
 from .model import Records
 from .publish import publish
 from .serialize import dump_json, jsonld_context, serialize, serialize_dataset
-from .settings import Settings
 from .sources import read_records, read_turtle_dir
 from .validate import Report, validate
 
@@ -74,10 +68,16 @@ def check(inputs: Inputs) -> tuple[Graph, Report]:
     return graph, report
 
 
-def render(
-    inputs: Inputs, graph: Graph, report: Report, *, release_date: str = ""
-) -> dict[str, bytes]:
-    """Every release file as bytes (pure). The description is validated too."""
+@dataclass(frozen=True)
+class Rendered:
+    """Every release file as bytes, and the dataset description they contain."""
+
+    files: dict[str, bytes]
+    description: Graph
+
+
+def render(inputs: Inputs, graph: Graph, report: Report, *, release_date: str = "") -> Rendered:
+    """Every release file as bytes (pure: no check, no write)."""
     info = inputs.records.dataset
     if release_date:
         try:
@@ -127,13 +127,16 @@ def render(
     for name, (fmt, title) in QUAD_FILES.items():
         add(name, serialize_dataset(named, fmt), title)
     full = description(described)
-    description_report = validate(full, inputs.shapes, inputs.ontology)
-    if not description_report.conforms:
-        raise ValidationFailed(
-            "the dataset description does not conform:\n" + description_report.describe()
-        )
     files["void.ttl"] = serialize(full, "turtle")
-    return files
+    return Rendered(files, full)
+
+
+def check_description(inputs: Inputs, rendered: Rendered) -> None:
+    """The dataset description (VoID, DCAT, sizes, checksums) conforms to the shapes too;
+    :class:`ValidationFailed` if not."""
+    report = validate(rendered.description, inputs.shapes, inputs.ontology)
+    if not report.conforms:
+        raise ValidationFailed("the dataset description does not conform:\n" + report.describe())
 
 
 def _as_published(files: dict[str, bytes], prefix: str, graph: Graph) -> bytes:
@@ -151,7 +154,9 @@ def build(settings: Settings, *, write: bool = True) -> Release:
     graph, report = check(inputs)
     if not report.conforms:
         raise ValidationFailed(report.describe())
-    files = render(inputs, graph, report, release_date=settings.release_date)
+    rendered = render(inputs, graph, report, release_date=settings.release_date)
+    check_description(inputs, rendered)
+    files = rendered.files
     path = None
     if write:
         path = publish(

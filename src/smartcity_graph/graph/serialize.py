@@ -19,8 +19,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from .errors import SmartCityGraphError
-from .namespaces import PREFIXES, RDF, XSD
+from ..errors import SmartCityGraphError
+from ..namespaces import PREFIXES, RDF, XSD
 
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _BNODE_LABEL = re.compile(r"^[A-Za-z0-9_]+$")

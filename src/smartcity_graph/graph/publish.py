@@ -14,8 +14,8 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import formats
-from .errors import PublishError
+from .. import formats
+from ..errors import PublishError
 from .serialize import dump_json
 
 MANIFEST = "manifest.json"

@@ -18,9 +18,8 @@ from decimal import Decimal
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import iris
-from .namespaces import (
-    BASE,
+from .. import iris
+from ..namespaces import (
     DCTERMS,
     GEO,
     OWL,
@@ -457,7 +456,7 @@ def csvw_metadata() -> bytes:
                 "tableSchema": {
                     "columns": columns,
                     "primaryKey": "slug",
-                    "aboutUrl": f"{BASE}id/{table.kind}/{{slug}}",
+                    "aboutUrl": iris.template(table.kind),
                 },
             }
         )

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from ..namespaces import OWL, SCG, SCHEMA
+
 #: Types offered, as schema.org terms (the service's schemaSpace is https://schema.org/).
 TYPES: dict[str, str] = {
     "City": "City",
@@ -36,16 +38,16 @@ PROPERTIES: dict[str, tuple[str, str]] = {
 PROPERTY_ALIASES = {
     "country": "containedInPlace",
     "P17": "containedInPlace",
-    "https://schema.org/containedInPlace": "containedInPlace",
+    str(SCHEMA.containedInPlace): "containedInPlace",
     "P30": "continent",
-    "https://w3id.org/smartcity-graph/def/continent": "continent",
+    str(SCG.continent): "continent",
     "iso2": "iso3166Alpha2",
     "P297": "iso3166Alpha2",
-    "https://w3id.org/smartcity-graph/def/iso3166Alpha2": "iso3166Alpha2",
+    str(SCG.iso3166Alpha2): "iso3166Alpha2",
     "P1416": "affiliation",
-    "https://schema.org/affiliation": "affiliation",
+    str(SCHEMA.affiliation): "affiliation",
     "wikidata": "sameAs",
-    "http://www.w3.org/2002/07/owl#sameAs": "sameAs",
+    str(OWL.sameAs): "sameAs",
 }
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 50

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import iris
-from .namespaces import (
+from .. import iris
+from ..namespaces import (
     DCTERMS,
     GEO,
     GSP,

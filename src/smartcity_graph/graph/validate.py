@@ -10,10 +10,11 @@ from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import iris, sparql_constraints
+from .. import iris
+from ..errors import Location
+from ..namespaces import RDF, SH
+from . import sparql_constraints
 from .build import new_graph
-from .errors import Location
-from .namespaces import RDF, SH
 
 
 @dataclass(frozen=True)
