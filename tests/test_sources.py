@@ -240,3 +240,23 @@ def test_a_missing_data_file_is_named(data_copy: Path) -> None:
 def test_the_real_data_reads_without_errors(root: Path) -> None:
     records = read_records(root / "data")
     assert len(records.cities) == 36
+
+
+def test_one_registry_of_record_kinds_drives_reading_and_building() -> None:
+    """``model.KINDS`` is the one list; the reader, the builder and ``Records`` follow it."""
+    import dataclasses
+
+    from smartcity_graph import iris
+    from smartcity_graph.graph.build import BUILDERS
+    from smartcity_graph.graph.model import KINDS, Records
+    from smartcity_graph.graph.sources import DATA_FILES, READERS
+
+    fields = [kind.field for kind in KINDS]
+    record_fields = [f.name for f in dataclasses.fields(Records)]
+    assert record_fields == ["dataset", *fields, "files"]
+    assert list(READERS) == fields
+    assert list(BUILDERS) == fields
+    assert DATA_FILES == ("dataset.yaml", *(kind.file for kind in KINDS))
+    assert {kind.iri_kind for kind in KINDS} <= set(iris.KINDS)
+    for kind in KINDS:
+        assert (Path(__file__).resolve().parent.parent / "data" / kind.file).is_file()

@@ -12,7 +12,7 @@ resource points to its sources with ``prov:wasDerivedFrom``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
@@ -36,6 +36,7 @@ from ..namespaces import (
     XSD,
 )
 from .model import (
+    KINDS,
     City,
     Commitment,
     ConceptScheme,
@@ -50,6 +51,7 @@ from .model import (
     Roadmap,
     Source,
     WikidataLink,
+    records_of,
 )
 
 SOURCE_TYPES: dict[str, tuple[URIRef, ...]] = {
@@ -91,7 +93,8 @@ class _Builder:
         self.records = records
         self.graph = new_graph()
         self.organisations = {org.id for org in records.organisations}
-        self.cities = {city.id for city in records.cities}
+        self.cities = {city.id: city for city in records.cities}
+        self.people = {person.id: person for person in records.people}
 
     def add(self, subject: URIRef, predicate: URIRef, obj: Node | None) -> None:
         if obj is not None:
@@ -236,10 +239,10 @@ class _Builder:
         self.wikidata(s, person.wikidata)
         self.sources(s, person.sources)
 
-    def quote(self, quote: Quote, speakers: dict[str, Person]) -> None:
+    def quote(self, quote: Quote) -> None:
         s = iris.mint("quote", quote.id)
         self.types(s, SCHEMA.Quotation, PROV.Entity)
-        speaker = speakers[quote.speaker]
+        speaker = self.people[quote.speaker]
         self.add(s, RDFS.label, en(f"Quote by {speaker.name}, {quote.date.isoformat()}"))
         self.add(s, SCHEMA.text, en(quote.text))
         self.add(s, SCHEMA.creator, iris.mint("person", quote.speaker))
@@ -309,10 +312,10 @@ class _Builder:
             self.add(s, SCHEMA.url, URIRef(event.url))
         self.sources(s, event.sources)
 
-    def commitment(self, commitment: Commitment, cities: dict[str, City]) -> None:
+    def commitment(self, commitment: Commitment) -> None:
         s = iris.mint("commitment", commitment.id)
         self.types(s, SCG.RoadmapCommitment, PROV.Entity)
-        city = cities[commitment.city]
+        city = self.cities[commitment.city]
         self.add(s, RDFS.label, en(f"{city.name}'s commitment to adopt the policy roadmap"))
         self.add(s, SCG.committedCity, iris.mint("city", commitment.city))
         self.add(s, SCG.roadmap, iris.mint("roadmap", commitment.roadmap))
@@ -327,58 +330,39 @@ class _Builder:
         self.sources(s, commitment.sources)
 
 
+#: The builder of each kind of record (``model.KINDS``), by its field of ``Records``.
+BUILDERS: dict[str, Callable[[_Builder, Any], None]] = {
+    "sources": _Builder.source,
+    "places": _Builder.place,
+    "continents": _Builder.continent,
+    "countries": _Builder.country,
+    "cities": _Builder.city,
+    "organisations": _Builder.organisation,
+    "people": _Builder.person,
+    "quotes": _Builder.quote,
+    "concept_schemes": _Builder.concept_scheme,
+    "roadmaps": _Builder.roadmap,
+    "events": _Builder.event,
+    "commitments": _Builder.commitment,
+}
+
+
 def build_graph(records: Records) -> Graph:
     """The knowledge graph (instance data only) for *records*."""
     builder = _Builder(records)
-    for source in records.sources:
-        builder.source(source)
-    for place in records.places:
-        builder.place(place)
-    for continent in records.continents:
-        builder.continent(continent)
-    for country in records.countries:
-        builder.country(country)
-    for city in records.cities:
-        builder.city(city)
-    for org in records.organisations:
-        builder.organisation(org)
-    for person in records.people:
-        builder.person(person)
-    speakers = {person.id: person for person in records.people}
-    for quote in records.quotes:
-        builder.quote(quote, speakers)
-    for scheme in records.concept_schemes:
-        builder.concept_scheme(scheme)
-    for roadmap in records.roadmaps:
-        builder.roadmap(roadmap)
-    for event in records.events:
-        builder.event(event)
-    cities = {city.id: city for city in records.cities}
-    for commitment in records.commitments:
-        builder.commitment(commitment, cities)
+    for kind in KINDS:
+        build = BUILDERS[kind.field]
+        for record in records_of(records, kind):
+            build(builder, record)
     return builder.graph
 
 
 def locations(records: Records) -> dict[str, Location]:
     """IRI of every record -> where it was read, so SHACL results point at a file and line."""
     found: dict[str, Location] = {}
-    tables: tuple[tuple[str, tuple[Any, ...]], ...] = (
-        ("source", records.sources),
-        ("place", records.places),
-        ("continent", records.continents),
-        ("country", records.countries),
-        ("city", records.cities),
-        ("organisation", records.organisations),
-        ("person", records.people),
-        ("quote", records.quotes),
-        ("concept-scheme", records.concept_schemes),
-        ("roadmap", records.roadmaps),
-        ("event", records.events),
-        ("commitment", records.commitments),
-    )
-    for kind, items in tables:
-        for item in items:
-            found[str(iris.mint(kind, item.id))] = item.where
+    for kind in KINDS:
+        for item in records_of(records, kind):
+            found[str(iris.mint(kind.iri_kind, item.id))] = item.where
     for scheme in records.concept_schemes:
         for concept in scheme.concepts:
             found[str(iris.mint(scheme.kind, concept.id))] = concept.where

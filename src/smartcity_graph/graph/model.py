@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ..errors import Location
 
@@ -265,3 +265,47 @@ class Records:
     commitments: tuple[Commitment, ...]
     files: dict[str, bytes] = field(default_factory=dict)
     """Raw bytes of every input file, by path relative to the data root (for PROV)."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record: where it is read from, what it is called and where it lives."""
+
+    field: str
+    """Its attribute of :class:`Records`."""
+    file: str
+    """Its file in ``data/``."""
+    iri_kind: str
+    """Its IRIs are ``{ID}{iri_kind}/{id}`` (a kind of :mod:`iris`)."""
+    words: str
+    """What an error message calls one of them."""
+    record: type
+
+
+#: Every kind of record, in the order the files are read and the graph is built. This is the
+#: one list: reading (``sources.READERS``), cross-checks, building (``build.BUILDERS``),
+#: exports and locations follow it. Adding a kind is one entry here, a field of
+#: :class:`Records`, a reader and a builder; ``tests/test_sources.py`` checks they agree.
+KINDS: tuple[Kind, ...] = (
+    Kind("sources", "sources.yaml", "source", "source", Source),
+    Kind("places", "places.yaml", "place", "place", Place),
+    Kind("continents", "continents.yaml", "continent", "continent", Continent),
+    Kind("countries", "countries.yaml", "country", "country", Country),
+    Kind("cities", "cities.yaml", "city", "city", City),
+    Kind("organisations", "organisations.yaml", "organisation", "organisation", Organisation),
+    Kind("people", "people.yaml", "person", "person", Person),
+    Kind("quotes", "quotes.yaml", "quote", "quote", Quote),
+    Kind(
+        "concept_schemes", "concept_schemes.yaml", "concept-scheme", "concept scheme", ConceptScheme
+    ),
+    Kind("roadmaps", "roadmaps.yaml", "roadmap", "roadmap", Roadmap),
+    Kind("events", "events.yaml", "event", "event", Event),
+    Kind("commitments", "commitments.csv", "commitment", "commitment", Commitment),
+)
+KIND_BY_FIELD: dict[str, Kind] = {kind.field: kind for kind in KINDS}
+
+
+def records_of(records: Records, kind: Kind) -> tuple[Any, ...]:
+    """The records of *kind*."""
+    found: tuple[Any, ...] = getattr(records, kind.field)
+    return found

@@ -27,6 +27,7 @@ from ..errors import Location, SourceDataError, SourceDataErrors, UsageError
 from .model import (
     CONFIRMATION_VALUES,
     FIDELITY_VALUES,
+    KINDS,
     ORGANISATION_KINDS,
     SOURCE_KINDS,
     City,
@@ -47,24 +48,11 @@ from .model import (
     Roadmap,
     Source,
     WikidataLink,
+    records_of,
 )
 
-#: The data files, in the order they are read. One file per kind.
-DATA_FILES = (
-    "dataset.yaml",
-    "sources.yaml",
-    "places.yaml",
-    "continents.yaml",
-    "countries.yaml",
-    "cities.yaml",
-    "organisations.yaml",
-    "people.yaml",
-    "quotes.yaml",
-    "concept_schemes.yaml",
-    "roadmaps.yaml",
-    "events.yaml",
-    "commitments.csv",
-)
+#: The data files, in the order they are read: the dataset's own record, then one per kind.
+DATA_FILES = ("dataset.yaml", *(kind.file for kind in KINDS))
 
 #: Keys that would carry personal contact details. They are refused outright.
 CONTACT_KEYS = frozenset({"email", "e-mail", "mail", "phone", "telephone", "mobile", "fax"})
@@ -606,20 +594,22 @@ def _dataset(f: _Field) -> DatasetInfo:
     )
 
 
-_READERS: dict[str, Callable[[_Field], Any]] = {
-    "sources.yaml": _source,
-    "places.yaml": _place,
-    "continents.yaml": _continent,
-    "countries.yaml": _country,
-    "cities.yaml": _city,
-    "organisations.yaml": _organisation,
-    "people.yaml": _person,
-    "quotes.yaml": _quote,
-    "concept_schemes.yaml": _concept_scheme,
-    "roadmaps.yaml": _roadmap,
-    "events.yaml": _event,
-    "commitments.csv": _commitment,
+#: The reader of each kind of record (``model.KINDS``), by its field of ``Records``.
+READERS: dict[str, Callable[[_Field], Any]] = {
+    "sources": _source,
+    "places": _place,
+    "continents": _continent,
+    "countries": _country,
+    "cities": _city,
+    "organisations": _organisation,
+    "people": _person,
+    "quotes": _quote,
+    "concept_schemes": _concept_scheme,
+    "roadmaps": _roadmap,
+    "events": _event,
+    "commitments": _commitment,
 }
+_READER_BY_FILE = {kind.file: READERS[kind.field] for kind in KINDS}
 
 
 def read_records(data_dir: Path) -> Records:
@@ -645,24 +635,13 @@ def read_records(data_dir: Path) -> Records:
             if name.endswith(".csv")
             else _yaml_records(path, name, errors)
         )
-        loaded[name] = [_READERS[name](_Field(row, where, errors)) for row, where in rows]
+        loaded[name] = [_READER_BY_FILE[name](_Field(row, where, errors)) for row, where in rows]
     if dataset is None or len(loaded) != len(DATA_FILES) - 1:
         raise SourceDataErrors(errors or [SourceDataError(Location("dataset.yaml", 1), "empty")])
     records = Records(
         dataset=dataset,
-        sources=tuple(loaded["sources.yaml"]),
-        places=tuple(loaded["places.yaml"]),
-        continents=tuple(loaded["continents.yaml"]),
-        countries=tuple(loaded["countries.yaml"]),
-        cities=tuple(loaded["cities.yaml"]),
-        organisations=tuple(loaded["organisations.yaml"]),
-        people=tuple(loaded["people.yaml"]),
-        quotes=tuple(loaded["quotes.yaml"]),
-        concept_schemes=tuple(loaded["concept_schemes.yaml"]),
-        roadmaps=tuple(loaded["roadmaps.yaml"]),
-        events=tuple(loaded["events.yaml"]),
-        commitments=tuple(loaded["commitments.csv"]),
         files=files,
+        **{kind.field: tuple(loaded[kind.file]) for kind in KINDS},
     )
     errors.extend(cross_check(records))
     if errors:
@@ -688,18 +667,11 @@ def cross_check(records: Records) -> list[SourceDataError]:
             seen.setdefault(item.id, item)
         return seen
 
-    sources = index(records.sources, "source")
-    places = index(records.places, "place")
-    continents = index(records.continents, "continent")
-    countries = index(records.countries, "country")
-    cities = index(records.cities, "city")
-    organisations = index(records.organisations, "organisation")
-    people = index(records.people, "person")
-    index(records.quotes, "quote")
-    schemes = index(records.concept_schemes, "concept scheme")
-    roadmaps = index(records.roadmaps, "roadmap")
-    events = index(records.events, "event")
-    index(records.commitments, "commitment")
+    tables = {kind.field: index(records_of(records, kind), kind.words) for kind in KINDS}
+    sources, places = tables["sources"], tables["places"]
+    continents, countries, cities = tables["continents"], tables["countries"], tables["cities"]
+    organisations, people = tables["organisations"], tables["people"]
+    schemes, roadmaps, events = tables["concept_schemes"], tables["roadmaps"], tables["events"]
     policy_areas = {
         concept.id
         for scheme in schemes.values()
@@ -714,17 +686,7 @@ def cross_check(records: Records) -> list[SourceDataError]:
             errors.append(SourceDataError(item.where, f"unknown {what} {value!r}"))
 
     everything = (
-        records.places
-        + records.continents
-        + records.countries
-        + records.cities
-        + records.organisations
-        + records.people
-        + records.quotes
-        + records.concept_schemes
-        + records.roadmaps
-        + records.events
-        + records.commitments
+        item for kind in KINDS if kind.field != "sources" for item in records_of(records, kind)
     )
     for item in everything:
         for source in item.sources:
