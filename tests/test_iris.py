@@ -25,9 +25,16 @@ def test_a_city_iri_is_readable_and_under_the_permanent_base() -> None:
         ("San José", "san-jose"),
         ("K.T. Rama Rao", "k-t-rama-rao"),
         ("Ekrem İmamoğlu", "ekrem-imamoglu"),
+        ("Łódź", "lodz"),
+        ("Straße", "strasse"),
+        ("Ærøskøbing", "aeroskobing"),
+        ("東京", "dongjing"),
+        ("Москва", "moskva"),
+        ("Béal Feirste", "beal-feirste"),
+        ("浜松市", "bangsongshi"),
     ],
 )
-def test_slugify_drops_diacritics_and_joins_words_with_hyphens(name: str, slug: str) -> None:
+def test_slugify_transliterates_any_script_and_hyphenates(name: str, slug: str) -> None:
     assert iris.slugify(name) == slug
 
 
@@ -92,3 +99,21 @@ def test_ontology_terms_parse_to_their_local_name() -> None:
         "RoadmapCommitment"
     )
     assert iris.term("https://schema.org/City") is None
+
+
+@given(st.lists(st.text(min_size=1, max_size=12), min_size=2, max_size=8, unique=True))
+def test_two_different_names_never_share_a_slug_silently(names: list[str]) -> None:
+    """Either every name gets its own slug, or the clash is an error naming both."""
+    try:
+        slugs = iris.unique_slugs(names)
+    except IRIError as exc:
+        message = str(exc)
+        assert "would share the slug" in message or "cannot derive a slug" in message
+        return
+    assert len(set(slugs.values())) == len(names)
+    assert all(iris.is_slug(slug) for slug in slugs.values())
+
+
+def test_a_slug_clash_names_both_names() -> None:
+    with pytest.raises(IRIError, match="'Café' and 'Cafe' would share the slug 'cafe'"):
+        iris.unique_slugs(["Café", "Cafe"])

@@ -256,7 +256,7 @@ def test_one_registry_of_record_kinds_drives_reading_and_building() -> None:
     assert record_fields == ["dataset", *fields, "files"]
     assert list(READERS) == fields
     assert list(BUILDERS) == fields
-    assert DATA_FILES == ("dataset.yaml", *(kind.file for kind in KINDS))
+    assert ("dataset.yaml", *(kind.file for kind in KINDS)) == DATA_FILES
     assert {kind.iri_kind for kind in KINDS} <= set(iris.KINDS)
     for kind in KINDS:
         assert (Path(__file__).resolve().parent.parent / "data" / kind.file).is_file()

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Final
 
+from anyascii import anyascii
 from rdflib import URIRef
 
 from .errors import IRIError
@@ -61,16 +63,30 @@ def is_slug(text: str) -> bool:
 
 
 def slugify(text: str) -> str:
-    """Derive a slug from a human name: ``"Bogotá"`` -> ``"bogota"``.
+    """Derive a slug from a name in any script: ``"Bogotá"`` -> ``"bogota"``.
 
-    Diacritics are dropped, every run of other characters becomes one hyphen.
-    Raises :class:`IRIError` if nothing usable is left.
+    The text is transliterated to ASCII (``anyascii``: ``Łódź`` -> ``lodz``, ``Straße`` ->
+    ``strasse``, ``東京`` -> ``dongjing``), then every run of other characters becomes one
+    hyphen. Raises :class:`IRIError` if nothing usable is left.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    ascii_text = anyascii(unicodedata.normalize("NFC", text))
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if not slug:
         raise IRIError(f"cannot derive a slug from {text!r}")
     return slug
+
+
+def unique_slugs(names: Iterable[str]) -> dict[str, str]:
+    """Name -> slug for *names*; :class:`IRIError` if two different names share a slug."""
+    found: dict[str, str] = {}
+    named: dict[str, str] = {}
+    for name in names:
+        slug = slugify(name)
+        other = named.setdefault(slug, name)
+        if other != name:
+            raise IRIError(f"{other!r} and {name!r} would share the slug {slug!r}")
+        found[name] = slug
+    return found
 
 
 def mint(kind: str, slug: str) -> URIRef:

@@ -80,6 +80,9 @@ def describe(
     software_version: str,
 ) -> Graph:
     """VoID/DCAT/PROV description of the release whose data graph is *data*."""
+    # Files and inputs are named by slugs of their names: two names must not share one.
+    iris.unique_slugs(files)
+    iris.unique_slugs(inputs)
     g = new_graph()
     d = DATASET
     for cls in (VOID.Dataset, DCAT.Dataset, PROV.Entity, SCHEMA.Dataset):
