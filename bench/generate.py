@@ -46,6 +46,7 @@ validates it separately from the data graph, and no data shape needs it.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import random
 import sys
@@ -109,10 +110,8 @@ DERIVED = _t(PROV + "wasDerivedFrom")
 QUOTED_FROM = _t(PROV + "wasQuotedFrom")
 LAT = _t(GEO + "lat")
 LONG = _t(GEO + "long")
-TITLE = _t(DCTERMS + "title")
 ISSUED = _t(DCTERMS + "issued")
 DATE = _t(DCTERMS + "date")
-FOAF_NAME = _t(FOAF + "name")
 MEMBER_OF = _t(ORG + "memberOf")
 NAME = _t(SCHEMA + "name")
 ALTERNATE_NAME = _t(SCHEMA + "alternateName")
@@ -123,7 +122,7 @@ URL = _t(SCHEMA + "url")
 JOB_TITLE = _t(SCHEMA + "jobTitle")
 AFFILIATION = _t(SCHEMA + "affiliation")
 HONORIFIC = _t(SCHEMA + "honorificPrefix")
-CREATOR = _t(SCHEMA + "creator")
+CREATOR = _t(SCHEMA + "spokenByCharacter")
 TEXT = _t(SCHEMA + "text")
 DATE_PUBLISHED = _t(SCHEMA + "datePublished")
 IS_PART_OF = _t(SCHEMA + "isPartOf")
@@ -144,6 +143,27 @@ ANNOUNCED_AT = _t(DEF + "announcedAt")
 FIDELITY = _t(DEF + "textFidelity")
 REPAIRED_FROM = _t(DEF + "repairedFrom")
 SEED_DEFECT = _t(DEF + "seedDefect")
+STATEMENT = _t(RDF + "Statement")
+SUBJECT = _t(RDF + "subject")
+PREDICATE = _t(RDF + "predicate")
+OBJECT = _t(RDF + "object")
+#: The facts that name their own source with an rdf:Statement (scgsh:SourcedFactShape).
+SOURCED = frozenset(
+    {
+        LABEL,
+        NAME,
+        _t("http://www.w3.org/2004/02/skos/core#prefLabel"),
+        ALTERNATE_NAME,
+        NAME_IN_RELEASE,
+        JOB_TITLE,
+        TEXT,
+        LAT,
+        LONG,
+        GEONAMES_ID,
+        OWL_SAME_AS,
+        SAME_AS,
+    }
+)
 
 CITY_TYPES = (_t(SCHEMA + "City"), _t(SCHEMA + "Place"))
 COUNTRY_TYPES = (_t(SCHEMA + "Country"), _t(SCHEMA + "Place"))
@@ -250,14 +270,14 @@ ORDER BY DESC(?cities) ?name""",
         # Keyword FILTER on the quotes' text.
         "quotes_about_data": _PREFIXES
         + """SELECT ?quote ?speaker ?text WHERE {
-  ?quote a schema:Quotation ; schema:text ?text ; schema:creator ?person .
+  ?quote a schema:Quotation ; schema:text ?text ; schema:spokenByCharacter ?person .
   ?person schema:name ?speaker .
   FILTER(CONTAINS(LCASE(STR(?text)), "data"))
 }""",
         # A join over four classes: quote -> person -> organisation -> city (and its country).
         "quote_person_organisation_city": _PREFIXES
         + """SELECT ?quote ?speaker ?organisation ?city ?country WHERE {
-  ?quote a schema:Quotation ; schema:creator ?person .
+  ?quote a schema:Quotation ; schema:spokenByCharacter ?person .
   ?person a schema:Person ; schema:name ?speaker ; schema:affiliation ?org .
   ?org a schema:Organization ; schema:name ?organisation ; schema:areaServed ?place .
   ?place a schema:City ; schema:name ?city ; schema:containedInPlace/schema:name ?country .
@@ -514,7 +534,17 @@ def fixed_lines(base: Path) -> list[str]:
     for needed in (ROADMAP, LAUNCH, LISTED, RECOVERED, UNCONFIRMED, VERBATIM, REPAIRED, TRUNCATED):
         if needed not in copied:
             raise GeneratorError(f"{base}: nothing about {needed}")
-    return sorted(line for subject in copied for line in about[subject])
+    # The statements that name the sources of the copied resources' facts come along.
+    statements = {
+        subject
+        for subject, lines in about.items()
+        if _kind(subject) == "statement"
+        and any(
+            line.split(" ", 2)[1] == SUBJECT and line.split(" ", 2)[2][:-2] in copied
+            for line in lines
+        )
+    }
+    return sorted(line for subject in copied | statements for line in about[subject])
 
 
 def _subjects_of_kind(lines: Iterable[str], kind: str) -> list[str]:
@@ -551,7 +581,28 @@ class _State:
 
 
 def _emit(state: _State, subject: str, pairs: Iterable[tuple[str, str]]) -> None:
+    """The triples of *subject*, and, as the build does, an ``rdf:Statement`` naming the
+    source of each of its facts (:data:`SOURCED`): the resource's first source."""
+    pairs = list(pairs)
     state.lines.extend([f"{subject} {p} {o} .\n" for p, o in pairs])
+    source = next((o for p, o in pairs if p == DERIVED), None)
+    if source is None:
+        return
+    for p, o in pairs:
+        if p in SOURCED:
+            state.lines.extend(_statement(subject, p, o, source))
+
+
+def _statement(subject: str, predicate: str, obj: str, source: str) -> list[str]:
+    triple = f"{subject} {predicate} {obj}"
+    iri = _t(f"{ID}statement/bench-{hashlib.sha256(triple.encode()).hexdigest()[:20]}")
+    return [
+        f"{iri} {A} {STATEMENT} .\n",
+        f"{iri} {SUBJECT} {subject} .\n",
+        f"{iri} {PREDICATE} {predicate} .\n",
+        f"{iri} {OBJECT} {obj} .\n",
+        f"{iri} {DERIVED} {source} .\n",
+    ]
 
 
 def _names(
@@ -621,7 +672,6 @@ def _source(rng: random.Random, state: _State, city: str, country: Country) -> s
     pairs = [(A, t) for t in SOURCE_TYPES]
     pairs += [
         (A, NEWS_ARTICLE if rng.random() < 0.6 else WEB_PAGE),
-        (TITLE, _text(title, "en")),
         (LABEL, _text(title, "en")),
         (NAME, _text(title, "en")),
         (PUBLISHER, _text(publisher)),
@@ -656,7 +706,6 @@ def _person_and_quotes(
     pairs += [
         (LABEL, _text(name)),
         (NAME, _text(name)),
-        (FOAF_NAME, _text(name)),
         (JOB_TITLE, _text(title, "en")),
         (AFFILIATION, organisation),
         (MEMBER_OF, organisation),

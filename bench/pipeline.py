@@ -7,12 +7,12 @@ with rdflib and validates it twice with the project's own ``validate`` (the shap
 ontology as the build uses them): as the build does, with the SPARQL constraints run once
 over the whole graph, and with pySHACL alone, the baseline. The two reports must be equal.
 It then writes it with the release's N-Triples and Turtle writers, and runs the whole
-publish step as the build does (``pipeline.render`` and ``check_description``: every download format, JSON-LD, the
-exports, the quad files, the dataset description and its validation; then
-``publish.publish`` with the manifest, to a temporary folder), with the project's real
-dataset record. Each step's wall time and the process's peak RSS after it are printed as a
-Markdown table, with the time per triple at each scale relative to the smallest, so a step
-that grows faster than linearly shows. Figures, not pass/fail.
+publish step as the build does (``pipeline.render``: every download format, JSON-LD, the
+exports, the quad files and the dataset description; ``check_description``, its
+validation; then ``publish.publish`` with the manifest, to a temporary folder), with the
+project's real dataset record. Each step's wall time and the process's peak RSS after it
+are printed as a Markdown table, with the time per triple at each scale relative to the
+smallest, so a step that grows faster than linearly shows. Figures, not pass/fail.
 """
 
 from __future__ import annotations

@@ -128,7 +128,7 @@ def expected_subgraph(graph: Graph, city: URIRef) -> Graph:
         nodes.add(org)
         for person in graph.subjects(SCHEMA.affiliation, org):
             nodes.add(person)
-            nodes |= set(graph.subjects(SCHEMA.creator, person))
+            nodes |= set(graph.subjects(SCHEMA.spokenByCharacter, person))
     expected = Graph()
     for node in nodes:
         for triple in graph.triples((node, None, None)):

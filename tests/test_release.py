@@ -69,7 +69,7 @@ def test_every_quote_is_attributed_and_fidelity_marked(release: Release) -> None
     quotes = set(g.subjects(RDF.type, SCHEMA.Quotation))
     assert len(quotes) == 15
     for quote in quotes:
-        speakers = set(g.objects(quote, SCHEMA.creator))
+        speakers = set(g.objects(quote, SCHEMA.spokenByCharacter))
         assert len(speakers) == 1
         assert (next(iter(speakers)), RDF.type, SCHEMA.Person) in g
         assert g.value(quote, SCG.textFidelity) is not None

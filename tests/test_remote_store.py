@@ -31,8 +31,8 @@ QUERIES = {
     ),
     "quotes": (
         "PREFIX schema: <https://schema.org/> PREFIX scg: <https://w3id.org/smartcity-graph/def/>"
-        " SELECT ?q ?who ?fidelity WHERE { ?q a schema:Quotation ; schema:creator/schema:name ?who"
-        " ; scg:textFidelity ?fidelity } ORDER BY ?who"
+        " SELECT ?q ?who ?fidelity WHERE { ?q a schema:Quotation ;"
+        " schema:spokenByCharacter/schema:name ?who ; scg:textFidelity ?fidelity } ORDER BY ?who"
     ),
     "ask": "ASK { <https://w3id.org/smartcity-graph/id/city/manila> ?p ?o }",
 }

@@ -25,6 +25,61 @@ def replace(file: str, old: str, new: str, count: int = 1) -> Callable[[Path], N
 # (case id, damage, file, record, reason pattern)
 CASES = [
     (
+        "name-split-at-a-comma",
+        # The first edition's defect: one name, split in two by YAML at its comma.
+        replace(
+            "organisations.yaml",
+            "  alternate_names:\n"
+            '    - {name: "Secretaria de Ciência, Tecnologia e Inovação do Distrito Federal", '
+            "language: pt}\n    - {name: Secti-DF, language: pt}\n",
+            "  alternate_names: "
+            "[Secretaria de Ciência, Tecnologia e Inovação do Distrito Federal]\n",
+        ),
+        "organisations.yaml",
+        None,
+        r"'Secretaria de Ciência' is unquoted in a \[\.\.\.\] list",
+    ),
+    (
+        "unquoted-names-in-a-flow-list",
+        replace(
+            "organisations.yaml",
+            'alternate_names: ["Municipality of Milan", "City of Milan"]',
+            "alternate_names: [Municipality of Milan, City of Milan]",
+        ),
+        "organisations.yaml",
+        None,
+        r"'Municipality of Milan' is unquoted in a \[\.\.\.\] list, where a comma would split",
+    ),
+    (
+        "bad-language-tag",
+        replace(
+            "cities.yaml", "{name: Llundain, language: cy,", "{name: Llundain, language: Welsh,"
+        ),
+        "cities.yaml",
+        "london",
+        r"'Welsh' is not a BCP 47 language tag",
+    ),
+    (
+        "fact-source-for-an-unknown-field",
+        replace(
+            "people.yaml",
+            "  fact_sources:\n    name: [buenosaires",
+            "  fact_sources:\n    mayor: [buenosaires",
+        ),
+        "people.yaml",
+        "horacio-rodriguez-larreta",
+        r"fact_sources: 'mayor' is not a field",
+    ),
+    (
+        "fact-source-unknown",
+        replace(
+            "people.yaml", "    name: [buenosaires-gob-ciudades-2030]", "    name: [no-such-source]"
+        ),
+        "people.yaml",
+        "horacio-rodriguez-larreta",
+        r"unknown source 'no-such-source'",
+    ),
+    (
         "yaml-syntax",
         replace("cities.yaml", "  name: Milan\n", "  name: [Milan\n"),
         "cities.yaml",

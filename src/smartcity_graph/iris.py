@@ -8,6 +8,7 @@ readable, stable and never needs percent-encoding.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from typing import Final
 
 from anyascii import anyascii
 from rdflib import URIRef
+from rdflib.term import Node
 
 from .errors import IRIError
 from .namespaces import BASE, ID, SCG
@@ -42,6 +44,7 @@ KINDS: Final = (
     "roadmap",
     "software",
     "source",
+    "statement",
     "text-fidelity",
     "validation-report",
 )
@@ -96,6 +99,16 @@ def mint(kind: str, slug: str) -> URIRef:
     if not is_slug(slug):
         raise IRIError(f"{slug!r} is not a slug (lowercase ASCII words joined by '-')")
     return URIRef(f"{ID}{kind}/{slug}")
+
+
+def statement(subject: URIRef, predicate: URIRef, obj: Node) -> URIRef:
+    """The IRI of the ``rdf:Statement`` that says where the triple *subject predicate obj*
+    comes from: readable (``city-medellin-lat-…``) and the same in every build."""
+    parsed = parse(subject)
+    head = f"{parsed[0]}-{parsed[1]}" if parsed else "external"
+    local = slugify(re.split(r"[/#]", str(predicate))[-1])
+    triple = f"{subject.n3()} {predicate.n3()} {obj.n3()}"
+    return mint("statement", f"{head}-{local}-{hashlib.sha256(triple.encode()).hexdigest()[:10]}")
 
 
 def template(kind: str) -> str:

@@ -4,9 +4,23 @@ Vocabulary choices (the ontology documents each minted term):
 places are ``schema:City``/``schema:Country``/``schema:Continent`` with WGS84
 ``geo:lat``/``geo:long``; organisations are ``schema:Organization``,
 ``foaf:Organization`` and ``org:Organization``; people ``schema:Person`` and
-``foaf:Person``; quotes ``schema:Quotation`` (speaker = ``schema:creator``);
-policy areas, text fidelity and confirmation status are SKOS concepts; every
-resource points to its sources with ``prov:wasDerivedFrom``.
+``foaf:Person``; quotes ``schema:Quotation`` (speaker = ``schema:spokenByCharacter``);
+policy areas, text fidelity and confirmation status are SKOS concepts.
+
+**Labels** (the rule, stated once): every resource has one ``rdfs:label`` per language, the
+label every RDF tool shows. A resource with a schema.org type also has ``schema:name`` with
+the same value(s); SKOS concepts and schemes have ``skos:prefLabel`` instead. Nothing else
+repeats a label: no ``foaf:name``, and ``dcterms:title`` only where DCAT needs it (the
+dataset and its distributions, in the dataset description). ``tests/test_release.py``
+checks the rule on the real graph.
+
+**Provenance**: every resource points to all its sources with ``prov:wasDerivedFrom`` (the
+summary), and each fact that a source backs is also an ``rdf:Statement`` (RDF 1.1
+reification) naming the sources of that one triple: names, titles, coordinates, GeoNames
+ids, Wikidata links and the text of quotes. Which sources back which fact follows one
+rule per kind (``data/README.md``, "Sources of each statement"), unless a record's
+``fact_sources`` names them. A commitment (a city's membership) is a resource of its own
+with its own sources.
 """
 
 from __future__ import annotations
@@ -43,6 +57,7 @@ from .model import (
     Continent,
     Country,
     Event,
+    Name,
     Organisation,
     Person,
     Place,
@@ -95,15 +110,45 @@ class _Builder:
         self.organisations = {org.id for org in records.organisations}
         self.cities = {city.id: city for city in records.cities}
         self.people = {person.id: person for person in records.people}
+        #: The press release: what it writes cites it, statement by statement.
+        self.release = records.dataset.press_release
 
     def add(self, subject: URIRef, predicate: URIRef, obj: Node | None) -> None:
         if obj is not None:
             self.graph.add((subject, predicate, obj))
 
-    def label(self, subject: URIRef, text: str, *, lang: bool = True) -> None:
+    def fact(self, subject: URIRef, predicate: URIRef, obj: Node, sources: Iterable[str]) -> None:
+        """Assert *subject predicate obj*, and say which sources back it (an rdf:Statement)."""
+        self.add(subject, predicate, obj)
+        backing = tuple(dict.fromkeys(sources))
+        if not backing:
+            raise ValueError(f"no source for {subject} {predicate} {obj}")
+        statement = iris.statement(subject, predicate, obj)
+        self.add(statement, RDF.type, RDF.Statement)
+        self.add(statement, RDF.subject, subject)
+        self.add(statement, RDF.predicate, predicate)
+        self.add(statement, RDF.object, obj)
+        for source in backing:
+            self.add(statement, PROV.wasDerivedFrom, iris.mint("source", source))
+
+    def label(
+        self, subject: URIRef, text: str, sources: Iterable[str], *, lang: bool = True
+    ) -> None:
+        """``rdfs:label`` and ``schema:name`` (see the label rule above)."""
         literal = en(text) if lang else Literal(text)
-        self.add(subject, RDFS.label, literal)
-        self.add(subject, SCHEMA.name, literal)
+        sources = tuple(sources)
+        self.fact(subject, RDFS.label, literal, sources)
+        self.fact(subject, SCHEMA.name, literal, sources)
+
+    def names(self, subject: URIRef, names: Iterable[Name], sources: Iterable[str]) -> None:
+        """Other names: tagged with their language where a source gives it, else plain; a
+        name's own sources, where given, replace the record's rule for that name."""
+        sources = tuple(sources)
+        for name in names:
+            literal = (
+                Literal(name.text, lang=name.language) if name.language else Literal(name.text)
+            )
+            self.fact(subject, SCHEMA.alternateName, literal, name.sources or sources)
 
     def types(self, subject: URIRef, *classes: URIRef) -> None:
         for cls in classes:
@@ -118,11 +163,10 @@ class _Builder:
         if link is None:
             return
         item = iris.wikidata(link.qid)
-        if link.status == "verified":
-            self.add(subject, OWL.sameAs, item)
-            self.add(subject, SCHEMA.sameAs, item)
-            if link.source:
-                self.add(subject, SCG.wikidataLinkSource, iris.mint("source", link.source))
+        if link.status == "verified" and link.source:
+            self.fact(subject, OWL.sameAs, item, [link.source])
+            self.fact(subject, SCHEMA.sameAs, item, [link.source])
+            self.add(subject, SCG.wikidataLinkSource, iris.mint("source", link.source))
         else:
             self.add(subject, SCG.unverifiedWikidataCandidate, item)
 
@@ -131,8 +175,8 @@ class _Builder:
     def source(self, source: Source) -> None:
         s = iris.mint("source", source.id)
         self.types(s, PROV.Entity, SCHEMA.CreativeWork, *SOURCE_TYPES[source.kind])
-        self.label(s, source.title)
-        self.add(s, DCTERMS.title, en(source.title))
+        # A source's title is its own headline: the source itself backs it.
+        self.label(s, source.title, [source.id])
         if source.url:
             self.add(s, SCHEMA.url, URIRef(source.url))
         if source.archived_url:
@@ -155,23 +199,24 @@ class _Builder:
     def place(self, place: Place) -> None:
         s = iris.mint("place", place.id)
         self.types(s, SCHEMA.Place)
-        self.label(s, place.name)
+        self.label(s, place.name, place.sources)
         self.wikidata(s, place.wikidata)
         self.sources(s, place.sources)
 
     def continent(self, continent: Continent) -> None:
         s = iris.mint("continent", continent.id)
         self.types(s, SCHEMA.Continent, SCHEMA.Place)
-        self.label(s, continent.name)
+        self.label(s, continent.name, continent.sources)
         self.wikidata(s, continent.wikidata)
         self.sources(s, continent.sources)
 
     def country(self, country: Country) -> None:
         s = iris.mint("country", country.id)
         self.types(s, SCHEMA.Country, SCHEMA.Place)
-        self.label(s, country.name)
+        # Countries are named as the release names them.
+        self.label(s, country.name, [self.release])
         if country.name_in_release and country.name_in_release != country.name:
-            self.add(s, SCG.nameInRelease, en(country.name_in_release))
+            self.fact(s, SCG.nameInRelease, en(country.name_in_release), [self.release])
         self.add(s, SCG.iso3166Alpha2, Literal(country.iso2))
         self.add(s, SCG.iso3166Alpha3, Literal(country.iso3))
         self.wikidata(s, country.wikidata)
@@ -180,17 +225,22 @@ class _Builder:
     def city(self, city: City) -> None:
         s = iris.mint("city", city.id)
         self.types(s, SCHEMA.City, SCHEMA.Place)
-        self.label(s, city.name)
-        self.add(s, SCG.nameInRelease, en(city.name_in_release))
-        for name in city.alternate_names:
-            # Other languages and spellings, whose language is not recorded: plain literals.
-            self.add(s, SCHEMA.alternateName, Literal(name))
+        where = city.location_source
+        rules = city.fact_sources
+        self.label(s, city.name, rules.get("name", (where,)))
+        in_release = rules.get("name_in_release") or (
+            (self.release,)
+            if city.confirmation == "listed-in-seed"
+            else tuple(x for x in city.sources if x != self.release)
+        )
+        self.fact(s, SCG.nameInRelease, en(city.name_in_release), in_release)
+        self.names(s, city.alternate_names, rules.get("alternate_names", (where,)))
         self.add(s, SCHEMA.containedInPlace, iris.mint("country", city.country))
         self.add(s, SCG.continent, iris.mint("continent", city.continent))
-        self.add(s, GEO.lat, Literal(city.latitude, datatype=XSD.decimal))
-        self.add(s, GEO.long, Literal(city.longitude, datatype=XSD.decimal))
-        self.add(s, SCG.geonamesId, Literal(str(city.geonames_id)))
-        self.add(s, SCHEMA.sameAs, iris.geonames(city.geonames_id))
+        self.fact(s, GEO.lat, Literal(city.latitude, datatype=XSD.decimal), [where])
+        self.fact(s, GEO.long, Literal(city.longitude, datatype=XSD.decimal), [where])
+        self.fact(s, SCG.geonamesId, Literal(str(city.geonames_id)), [where])
+        self.fact(s, SCHEMA.sameAs, iris.geonames(city.geonames_id), [where])
         self.add(s, SCG.confirmationStatus, iris.mint("confirmation-status", city.confirmation))
         self.wikidata(s, city.wikidata)
         self.sources(s, (*city.sources, city.location_source))
@@ -206,9 +256,8 @@ class _Builder:
             ORG.Organization,
             *ORGANISATION_TYPES.get(org.kind, ()),
         )
-        self.label(s, org.name)
-        for name in org.alternate_names:
-            self.add(s, SCHEMA.alternateName, Literal(name))
+        self.label(s, org.name, org.fact_sources.get("name", org.sources))
+        self.names(s, org.alternate_names, org.fact_sources.get("alternate_names", org.sources))
         if org.url:
             self.add(s, SCHEMA.url, URIRef(org.url))
         if org.area_served:
@@ -228,11 +277,14 @@ class _Builder:
     def person(self, person: Person) -> None:
         s = iris.mint("person", person.id)
         self.types(s, SCHEMA.Person, FOAF.Person)
-        self.label(s, person.name, lang=False)
-        self.add(s, FOAF.name, Literal(person.name))
+        # A person is named and titled as the release writes them, unless a source for a
+        # corrected spelling is given (the release's own spelling is then nameInRelease).
+        self.label(s, person.name, person.fact_sources.get("name", (self.release,)), lang=False)
+        if person.name_in_release and person.name_in_release != person.name:
+            self.fact(s, SCG.nameInRelease, Literal(person.name_in_release), [self.release])
         if person.honorific:
             self.add(s, SCHEMA.honorificPrefix, Literal(person.honorific))
-        self.add(s, SCHEMA.jobTitle, en(person.role_as_written))
+        self.fact(s, SCHEMA.jobTitle, en(person.role_as_written), [self.release])
         affiliation = iris.mint("organisation", person.affiliation)
         self.add(s, SCHEMA.affiliation, affiliation)
         self.add(s, ORG.memberOf, affiliation)
@@ -244,8 +296,9 @@ class _Builder:
         self.types(s, SCHEMA.Quotation, PROV.Entity)
         speaker = self.people[quote.speaker]
         self.add(s, RDFS.label, en(f"Quote by {speaker.name}, {quote.date.isoformat()}"))
-        self.add(s, SCHEMA.text, en(quote.text))
-        self.add(s, SCHEMA.creator, iris.mint("person", quote.speaker))
+        # The text as the release has it, and the copies it was repaired from.
+        self.fact(s, SCHEMA.text, en(quote.text), (*quote.sources, *quote.repair_sources))
+        self.add(s, SCHEMA.spokenByCharacter, iris.mint("person", quote.speaker))
         self.add(s, SCHEMA.datePublished, date(quote.date))
         self.add(s, SCHEMA.position, Literal(quote.position))
         self.add(s, SCG.textFidelity, iris.mint("text-fidelity", quote.fidelity))
@@ -263,16 +316,15 @@ class _Builder:
     def concept_scheme(self, scheme: ConceptScheme) -> None:
         s = iris.mint("concept-scheme", scheme.id)
         self.types(s, SKOS.ConceptScheme)
-        self.add(s, RDFS.label, en(scheme.title))
-        self.add(s, SKOS.prefLabel, en(scheme.title))
-        self.add(s, DCTERMS.title, en(scheme.title))
+        self.fact(s, RDFS.label, en(scheme.title), scheme.sources)
+        self.fact(s, SKOS.prefLabel, en(scheme.title), scheme.sources)
         self.add(s, DCTERMS.description, en(scheme.description))
         self.sources(s, scheme.sources)
         for concept in scheme.concepts:
             c = iris.mint(scheme.kind, concept.id)
             self.types(c, SKOS.Concept)
-            self.add(c, RDFS.label, en(concept.label))
-            self.add(c, SKOS.prefLabel, en(concept.label))
+            self.fact(c, RDFS.label, en(concept.label), scheme.sources)
+            self.fact(c, SKOS.prefLabel, en(concept.label), scheme.sources)
             self.add(c, SKOS.definition, en(concept.definition))
             if concept.notation:
                 self.add(c, SKOS.notation, Literal(concept.notation))
@@ -286,7 +338,7 @@ class _Builder:
     def roadmap(self, roadmap: Roadmap) -> None:
         s = iris.mint("roadmap", roadmap.id)
         self.types(s, SCG.PolicyRoadmap, SCHEMA.CreativeWork, PROV.Entity)
-        self.label(s, roadmap.name)
+        self.label(s, roadmap.name, roadmap.sources)
         self.add(s, SCHEMA.description, en(roadmap.description))
         self.add(s, SCHEMA.author, iris.mint("organisation", roadmap.author))
         for area in roadmap.policy_areas:
@@ -298,7 +350,7 @@ class _Builder:
     def event(self, event: Event) -> None:
         s = iris.mint("event", event.id)
         self.types(s, SCHEMA.Event)
-        self.label(s, event.name)
+        self.label(s, event.name, event.sources)
         if event.description:
             self.add(s, SCHEMA.description, en(event.description))
         self.add(s, SCHEMA.startDate, date(event.start_date))

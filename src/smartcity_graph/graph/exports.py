@@ -313,9 +313,20 @@ TABLES: tuple[Table, ...] = (
         (
             _slug_column(),
             _column(
-                "speaker", "Speaker", "anyURI", SCHEMA.creator, _objects(SCHEMA.creator), iri=True
+                "speaker",
+                "Speaker",
+                "anyURI",
+                SCHEMA.spokenByCharacter,
+                _objects(SCHEMA.spokenByCharacter),
+                iri=True,
             ),
-            _column("speaker_name", "Speaker (name)", "string", None, _label_of(SCHEMA.creator)),
+            _column(
+                "speaker_name",
+                "Speaker (name)",
+                "string",
+                None,
+                _label_of(SCHEMA.spokenByCharacter),
+            ),
             _column("date", "Date", "date", SCHEMA.datePublished, _objects(SCHEMA.datePublished)),
             _column(
                 "position",
@@ -510,8 +521,8 @@ def geojson(graph: Graph) -> bytes:
 
 #: The context of the per-city documents and of ``city-frame.jsonld``. The nesting terms
 #: follow real triples only: a city's organisations are those with schema:areaServed the
-#: city, their people have schema:affiliation the organisation, their quotes schema:creator
-#: the person.
+#: city, their people have schema:affiliation the organisation, their quotes
+#: schema:spokenByCharacter the person.
 FRAME_CONTEXT: dict[str, object] = {
     **PREFIXES,
     "country": {"@id": "schema:containedInPlace"},
@@ -519,7 +530,7 @@ FRAME_CONTEXT: dict[str, object] = {
     "commitment": {"@reverse": "scg:committedCity"},
     "organisations": {"@reverse": "schema:areaServed"},
     "people": {"@reverse": "schema:affiliation"},
-    "quotes": {"@reverse": "schema:creator"},
+    "quotes": {"@reverse": "schema:spokenByCharacter"},
 }
 
 
@@ -575,8 +586,8 @@ def framed_city(graph: Graph, city: URIRef) -> bytes:
             assert isinstance(person, URIRef)
             person_node = _node(graph, person, skip=(SCHEMA.affiliation,))
             person_node["quotes"] = [
-                _node(graph, q, skip=(SCHEMA.creator,))
-                for q in sorted(graph.subjects(SCHEMA.creator, person), key=str)
+                _node(graph, q, skip=(SCHEMA.spokenByCharacter,))
+                for q in sorted(graph.subjects(SCHEMA.spokenByCharacter, person), key=str)
                 if isinstance(q, URIRef)
             ]
             people.append(person_node)

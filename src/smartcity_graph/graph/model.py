@@ -50,6 +50,26 @@ ORGANISATION_KINDS = (
 
 
 @dataclass(frozen=True)
+class Name:
+    """A name, with its language (a BCP 47 tag) where a source gives it, else ``""``."""
+
+    text: str
+    language: str = ""
+    sources: tuple[str, ...] = ()
+    """All the sources of this one name (its spelling, its language), where the record's
+    rule for its names does not fit; empty: the rule applies."""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+#: Which of a record's sources back one of its facts: field name -> source ids. Read from a
+#: record's ``fact_sources``; a field not listed there follows the rule of its kind
+#: (``build.FACT_RULES``, stated in ``data/README.md``).
+FactSources = dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
 class WikidataLink:
     """A Wikidata item id and the source where it was seen next to the entity."""
 
@@ -120,9 +140,10 @@ class City:
     sources: tuple[str, ...]
     location_source: str
     where: Location
-    alternate_names: tuple[str, ...] = ()
+    alternate_names: tuple[Name, ...] = ()
     wikidata: WikidataLink | None = None
     note: str = ""
+    fact_sources: FactSources = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,13 +153,14 @@ class Organisation:
     kind: str
     sources: tuple[str, ...]
     where: Location
-    alternate_names: tuple[str, ...] = ()
+    alternate_names: tuple[Name, ...] = ()
     url: str | None = None
     area_served: str | None = None
     parent: str | None = None
     hosted_by: str | None = None
     wikidata: WikidataLink | None = None
     note: str = ""
+    fact_sources: FactSources = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,6 +173,9 @@ class Person:
     where: Location
     honorific: str = ""
     wikidata: WikidataLink | None = None
+    name_in_release: str = ""
+    """The name as the release spells it, where that differs from the correct spelling."""
+    fact_sources: FactSources = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -244,6 +269,8 @@ class DatasetInfo:
     example_resources: tuple[str, ...]
     where: Location
     homepage: str = ""
+    press_release: str = ""
+    """The id of the source the graph is about (``sources.yaml``)."""
 
 
 @dataclass(frozen=True)

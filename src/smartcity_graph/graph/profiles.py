@@ -97,7 +97,6 @@ WIKIDATA_PROPERTIES: dict[Node, URIRef] = {
     SCHEMA.areaServed: WDT.P2541,  # operating area
     SCHEMA.parentOrganization: WDT.P749,  # parent organization
     SCHEMA.affiliation: WDT.P1416,  # affiliation
-    SCHEMA.creator: WDT.P50,  # author (of a quotation)
     SCHEMA.text: WDT.P1683,  # quotation
     SCHEMA.datePublished: WDT.P577,  # publication date
 }
@@ -118,6 +117,11 @@ def _wikidata(graph: Graph, linked: Mapping[Node, Node]) -> Graph:
             view.add((s, p, o))
         elif isinstance(p, URIRef) and p in WIKIDATA_PROPERTIES:
             view.add((s, WIKIDATA_PROPERTIES[p], items.get(o, o)))
+    # A spoken quote has a speaker, not an author (P50): Wikidata states a quotation on the
+    # item of the person it is attributed to (P1683 on the speaker).
+    for quote, speaker in graph.subject_objects(SCHEMA.spokenByCharacter):
+        for text in graph.objects(quote, SCHEMA.text):
+            view.add((speaker, WDT.P1683, text))
     for subject in set(graph.subjects(GEO.lat)):
         lat, lon = graph.value(subject, GEO.lat), graph.value(subject, GEO.long)
         if lat is not None and lon is not None:

@@ -39,7 +39,9 @@ from .model import (
     Country,
     DatasetInfo,
     Event,
+    FactSources,
     Fidelity,
+    Name,
     Organisation,
     Person,
     Place,
@@ -58,6 +60,7 @@ DATA_FILES = ("dataset.yaml", *(kind.file for kind in KINDS))
 CONTACT_KEYS = frozenset({"email", "e-mail", "mail", "phone", "telephone", "mobile", "fax"})
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"\+\d[\d ()-]{7,}\d")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 T = TypeVar("T")
@@ -171,6 +174,59 @@ class _Field:
                     self.fail(f"field {key!r}: {item!r} is not a slug")
         return tuple(value)
 
+    def names(self, key: str) -> tuple[Name, ...]:
+        """A list of names: each a string, or ``{name: ..., language: <BCP 47>, sources:
+        [...]}`` (language and sources optional) for a name whose language or source is
+        known."""
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail(f"field {key!r} must be a list of names")
+            return ()
+        names: list[Name] = []
+        for item in value:
+            if isinstance(item, str):
+                names.append(Name(item))
+            elif isinstance(item, Mapping) and {"name"} <= set(item) <= {
+                "name",
+                "language",
+                "sources",
+            }:
+                text, language = item["name"], item.get("language", "")
+                sources = _Field(item, self.where, self.errors).texts("sources", slugs=True)
+                if not isinstance(text, str) or not text.strip():
+                    self.fail(f"field {key!r}: a name must be text")
+                elif not isinstance(language, str) or (language and not _LANGUAGE.match(language)):
+                    self.fail(f"field {key!r}: {language!r} is not a BCP 47 language tag")
+                else:
+                    names.append(Name(text, language, sources))
+            else:
+                self.fail(
+                    f"field {key!r}: each entry is a name or {{name: ..., language: ..., "
+                    "sources: [...]}"
+                )
+        if len({(n.text, n.language) for n in names}) != len(names):
+            self.fail(f"field {key!r} lists a name twice")
+        return tuple(names)
+
+    def fact_sources(self, allowed: set[str]) -> FactSources:
+        """``fact_sources``: which of the record's facts a source backs (field -> ids)."""
+        value = self.data.get("fact_sources")
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            self.fail("field 'fact_sources' must map a field name to a list of source ids")
+            return {}
+        found: FactSources = {}
+        for key in value:
+            if key not in allowed:
+                self.fail(f"fact_sources: {key!r} is not a field whose source can be given")
+                continue
+            ids = _Field(value, self.where, self.errors).texts(key, required=True, slugs=True)
+            found[str(key)] = ids
+        return found
+
     def wikidata(self) -> WikidataLink | None:
         value = self.data.get("wikidata")
         if value is None:
@@ -221,6 +277,7 @@ def _yaml_records(
                 return
             for node in root.value:
                 where = Location(relative, node.start_mark.line + 1)
+                errors.extend(_split_names(node, relative))
                 value = loader.construct_object(node, deep=True)
                 if not isinstance(value, Mapping):
                     errors.append(SourceDataError(where, "each record must be a mapping"))
@@ -235,6 +292,33 @@ def _yaml_records(
         errors.append(SourceDataError(Location(relative, line), f"YAML syntax: {exc.problem}"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         errors.append(SourceDataError(Location(relative, 1), f"unreadable: {exc}"))
+
+
+#: Fields that list names, where a comma inside a name must not split it.
+NAME_LISTS = frozenset({"alternate_names"})
+
+
+def _split_names(node: yaml.Node, relative: str) -> Iterator[SourceDataError]:
+    """Names in a ``[...]`` list that YAML may have split at a comma.
+
+    In a flow list, ``[Secretaria de Ciência, Tecnologia e Inovação do Distrito Federal]``
+    is two names, not one: a plain (unquoted) item with a space in a list of several is
+    refused, so every such name is written in quotes and read as one.
+    """
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        if not (isinstance(key, yaml.ScalarNode) and key.value in NAME_LISTS):
+            continue
+        if not (isinstance(value, yaml.SequenceNode) and value.flow_style and len(value.value) > 1):
+            continue
+        for item in value.value:
+            if isinstance(item, yaml.ScalarNode) and item.style is None and " " in item.value:
+                yield SourceDataError(
+                    Location(relative, item.start_mark.line + 1),
+                    f"{key.value}: {item.value!r} is unquoted in a [...] list, where a comma "
+                    "would split one name into two; quote each name that has a space",
+                )
 
 
 def _yaml_mapping(
@@ -354,6 +438,7 @@ def _city(f: _Field) -> City:
             "location_source",
             "wikidata",
             "note",
+            "fact_sources",
         }
     )
     slug, sources = _common(f)
@@ -361,7 +446,8 @@ def _city(f: _Field) -> City:
         id=slug,
         name=f.text("name"),
         name_in_release=f.text("name_in_release"),
-        alternate_names=f.texts("alternate_names"),
+        alternate_names=f.names("alternate_names"),
+        fact_sources=f.fact_sources({"name", "alternate_names", "name_in_release"}),
         country=f.slug("country"),
         continent=f.slug("continent"),
         latitude=f.decimal("latitude", -90, 90),
@@ -390,6 +476,7 @@ def _organisation(f: _Field) -> Organisation:
             "sources",
             "wikidata",
             "note",
+            "fact_sources",
         }
     )
     slug, sources = _common(f)
@@ -399,7 +486,8 @@ def _organisation(f: _Field) -> Organisation:
         kind=f.choice("kind", ORGANISATION_KINDS),
         sources=sources,
         where=f.where,
-        alternate_names=f.texts("alternate_names"),
+        alternate_names=f.names("alternate_names"),
+        fact_sources=f.fact_sources({"name", "alternate_names"}),
         url=f.url("url"),
         area_served=f.optional_slug("area_served"),
         parent=f.optional_slug("parent"),
@@ -410,11 +498,25 @@ def _organisation(f: _Field) -> Organisation:
 
 
 def _person(f: _Field) -> Person:
-    f.only({"id", "name", "honorific", "role_as_written", "affiliation", "sources", "wikidata"})
+    f.only(
+        {
+            "id",
+            "name",
+            "name_in_release",
+            "honorific",
+            "role_as_written",
+            "affiliation",
+            "sources",
+            "wikidata",
+            "fact_sources",
+        }
+    )
     slug, sources = _common(f)
     person = Person(
         id=slug,
         name=f.text("name"),
+        name_in_release=f.text("name_in_release", required=False),
+        fact_sources=f.fact_sources({"name"}),
         honorific=f.text("honorific", required=False),
         role_as_written=f.text("role_as_written"),
         affiliation=f.slug("affiliation"),
@@ -576,9 +678,11 @@ def _dataset(f: _Field) -> DatasetInfo:
             "keywords",
             "example_resources",
             "homepage",
+            "press_release",
         }
     )
     return DatasetInfo(
+        press_release=f.slug("press_release"),
         title=f.text("title"),
         description=f.text("description"),
         licence=f.url("licence", required=True) or "",
@@ -694,6 +798,20 @@ def cross_check(records: Records) -> list[SourceDataError]:
         link = getattr(item, "wikidata", None)
         if link is not None:
             ref(item, link.source, sources, "source")
+        for ids in getattr(item, "fact_sources", {}).values():
+            for source in ids:
+                ref(item, source, sources, "source")
+        for name in getattr(item, "alternate_names", ()):
+            for source in name.sources:
+                ref(item, source, sources, "source")
+    release = sources.get(records.dataset.press_release)
+    if release is None or release.kind != "press-release":
+        errors.append(
+            SourceDataError(
+                records.dataset.where,
+                f"press_release: {records.dataset.press_release!r} is not a press-release source",
+            )
+        )
     for record in records.sources:
         ref(record, record.place, places, "place")
     for city in records.cities:

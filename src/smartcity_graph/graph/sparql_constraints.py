@@ -66,6 +66,8 @@ class Result:
     constraint: Constraint
     focus: Node
     value: Node
+    path: Node | None = None
+    """``?path`` where the query binds it (SHACL 1.0 §5.3.2: the result's sh:resultPath)."""
 
 
 def split(shapes: Graph) -> tuple[Graph, tuple[Constraint, ...]]:
@@ -216,14 +218,22 @@ def evaluate(constraints: Iterable[Constraint], graphs: Iterable[Graph]) -> list
         allowed = focus[constraint.targets]
         solutions = store.query(constraint.query)
         assert isinstance(solutions, ox.QuerySolutions)
-        has_value = "value" in {v.value for v in solutions.variables}
+        names = {v.value for v in solutions.variables}
+        has_value, has_path = "value" in names, "path" in names
         for row in solutions:
             this = row["this"]
             if this is None or this not in allowed:
                 continue
             value = row["value"] if has_value else None
-            focus_node = terms.to_rdflib(this)
-            results.append(Result(constraint, focus_node, terms.to_rdflib(value or this)))
+            path = row["path"] if has_path else None
+            results.append(
+                Result(
+                    constraint,
+                    terms.to_rdflib(this),
+                    terms.to_rdflib(value or this),
+                    terms.to_rdflib(path) if path is not None else None,
+                )
+            )
     return results
 
 

@@ -148,7 +148,7 @@ def validate(
         violations.append(
             Violation(
                 focus=str(found.focus),
-                path="",
+                path=_text(shapes, found.path),
                 value=_text(shapes, found.value),
                 message="; ".join(sorted(str(m) for m in constraint.messages)),
                 severity=level,

@@ -26,7 +26,7 @@ EXAMPLES: tuple[dict[str, str], ...] = (
         "name": "Quotes with speaker and text fidelity",
         "query": sparql_prologue("schema", "scg", "skos")
         + """SELECT ?speaker ?title ?fidelity ?text WHERE {
-  ?quote a schema:Quotation ; schema:text ?text ; schema:creator ?person ;
+  ?quote a schema:Quotation ; schema:text ?text ; schema:spokenByCharacter ?person ;
          scg:textFidelity/skos:prefLabel ?fidelity .
   ?person schema:name ?speaker ; schema:jobTitle ?title .
 } ORDER BY ?speaker
