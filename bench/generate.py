@@ -52,7 +52,7 @@ import random
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -144,6 +144,8 @@ FIDELITY = _t(DEF + "textFidelity")
 REPAIRED_FROM = _t(DEF + "repairedFrom")
 SEED_DEFECT = _t(DEF + "seedDefect")
 STATEMENT = _t(RDF + "Statement")
+AGENT = _t(FOAF + "Agent")
+DCTERMS_AGENT = _t(DCTERMS + "Agent")
 SUBJECT = _t(RDF + "subject")
 PREDICATE = _t(RDF + "predicate")
 OBJECT = _t(RDF + "object")
@@ -578,6 +580,7 @@ class _State:
     organisations: int = 0
     people: int = 0
     quotes: int = 0
+    publishers: set[str] = field(default_factory=set)
 
 
 def _emit(state: _State, subject: str, pairs: Iterable[tuple[str, str]]) -> None:
@@ -661,6 +664,16 @@ def _countries(rng: random.Random, count: int, continents: dict[str, str], state
         _emit(state, country.iri, pairs)
 
 
+def _publisher(state: _State, name: str, source: str) -> str:
+    """The agent that publishes as *name* (written once, backed by its first source)."""
+    iri = _t(f"{ID}organisation/bench-{'-'.join(name.lower().split())}")
+    if iri not in state.publishers:
+        state.publishers.add(iri)
+        pairs = [(A, AGENT), (A, DCTERMS_AGENT), (LABEL, _text(name)), (NAME, _text(name))]
+        _emit(state, iri, [*pairs, (DERIVED, source)])
+    return iri
+
+
 def _source(rng: random.Random, state: _State, city: str, country: Country) -> str:
     """A news article or web page about *city*, shared by the next few cities."""
     number = len(state.sources)
@@ -674,7 +687,7 @@ def _source(rng: random.Random, state: _State, city: str, country: Country) -> s
         (A, NEWS_ARTICLE if rng.random() < 0.6 else WEB_PAGE),
         (LABEL, _text(title, "en")),
         (NAME, _text(title, "en")),
-        (PUBLISHER, _text(publisher)),
+        (PUBLISHER, _publisher(state, publisher, iri)),
         (IN_LANGUAGE, _text(country.language)),
         (URL, _t(f"https://news{number % 97}.example.org/{date[:4]}/{slug}")),
         (DATE_PUBLISHED, _typed(date, "date")),

@@ -110,6 +110,7 @@ class _Builder:
         self.organisations = {org.id for org in records.organisations}
         self.cities = {city.id: city for city in records.cities}
         self.people = {person.id: person for person in records.people}
+        self.publishers_done: set[URIRef] = set()
         #: The press release: what it writes cites it, statement by statement.
         self.release = records.dataset.press_release
 
@@ -170,6 +171,24 @@ class _Builder:
         else:
             self.add(subject, SCG.unverifiedWikidataCandidate, item)
 
+    def publisher(self, publisher: str) -> URIRef:
+        """A source's publisher, always an agent (an IRI): one of the release's
+        organisations, or an agent of its own (``organisation/{slug of its name}``), backed
+        by the sources it published (each names its publisher). Such an agent is typed
+        ``foaf:Agent`` and ``dcterms:Agent`` only: the data does not say whether a
+        publisher is a person or an organisation."""
+        if publisher in self.organisations:
+            return iris.mint("organisation", publisher)
+        s = iris.mint("organisation", iris.slugify(publisher))
+        if s not in self.publishers_done:
+            self.publishers_done.add(s)
+            published = [x.id for x in self.records.sources if x.publisher == publisher]
+            self.types(s, FOAF.Agent, DCTERMS.Agent)
+            self.label(s, publisher, published, lang=False)
+            self.sources(s, published)
+            self.add(s, RDFS.comment, en("Publisher of sources cited by this graph."))
+        return s
+
     # -- one method per kind --------------------------------------------------------------
 
     def source(self, source: Source) -> None:
@@ -181,12 +200,9 @@ class _Builder:
             self.add(s, SCHEMA.url, URIRef(source.url))
         if source.archived_url:
             self.add(s, SCHEMA.archivedAt, URIRef(source.archived_url))
-        if source.publisher in self.organisations:
-            publisher = iris.mint("organisation", source.publisher)
-            self.add(s, SCHEMA.publisher, publisher)
-            self.add(s, DCTERMS.publisher, publisher)
-        else:
-            self.add(s, SCHEMA.publisher, Literal(source.publisher))
+        publisher = self.publisher(source.publisher)
+        self.add(s, SCHEMA.publisher, publisher)
+        self.add(s, DCTERMS.publisher, publisher)
         if source.date:
             self.add(s, SCHEMA.datePublished, date(source.date))
             self.add(s, DCTERMS.issued, date(source.date))

@@ -23,7 +23,7 @@ from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .. import iris
-from ..errors import Location, SourceDataError, SourceDataErrors, UsageError
+from ..errors import IRIError, Location, SourceDataError, SourceDataErrors, UsageError
 from .model import (
     CONFIRMATION_VALUES,
     FIDELITY_VALUES,
@@ -812,8 +812,31 @@ def cross_check(records: Records) -> list[SourceDataError]:
                 f"press_release: {records.dataset.press_release!r} is not a press-release source",
             )
         )
+    named: dict[str, str] = {}
     for record in records.sources:
         ref(record, record.place, places, "place")
+        if record.publisher in organisations:
+            continue
+        try:
+            slug = iris.slugify(record.publisher)
+        except IRIError as exc:
+            errors.append(SourceDataError(record.where, f"publisher: {exc}"))
+            continue
+        if slug in organisations:
+            errors.append(
+                SourceDataError(
+                    record.where,
+                    f"publisher {record.publisher!r} is the organisation {slug!r}: write its id",
+                )
+            )
+        elif named.setdefault(slug, record.publisher) != record.publisher:
+            errors.append(
+                SourceDataError(
+                    record.where,
+                    f"publishers {named[slug]!r} and {record.publisher!r} would share the "
+                    f"IRI organisation/{slug}",
+                )
+            )
     for city in records.cities:
         ref(city, city.country, countries, "country")
         ref(city, city.continent, continents, "continent")

@@ -42,14 +42,26 @@ EXAMPLES: tuple[dict[str, str], ...] = (
 """,
     },
     {
-        "name": "Recovered cities and their sources",
+        "name": "Recovered cities and the reports they rest on",
         "query": sparql_prologue("schema", "scg", "prov")
         + f"""SELECT ?name ?source ?url WHERE {{
-  ?city a schema:City ; schema:name ?name ;
-        scg:confirmationStatus <{RECOVERED}> ;
-        prov:wasDerivedFrom ?s .
+  ?commitment scg:committedCity ?city ;
+              scg:confirmationStatus <{RECOVERED}> ;
+              prov:wasDerivedFrom ?s .
+  ?city schema:name ?name .
   ?s schema:name ?source . OPTIONAL {{ ?s schema:url ?url }}
-}} ORDER BY ?name
+}} ORDER BY ?name ?source
+""",
+    },
+    {
+        "name": "Which source backs Medellín's coordinates?",
+        "query": sparql_prologue("schema", "geo", "rdf", "prov")
+        + """SELECT ?fact ?value ?source WHERE {
+  ?city a schema:City ; schema:name "Medellín"@en .
+  VALUES ?fact { geo:lat geo:long }
+  ?statement rdf:subject ?city ; rdf:predicate ?fact ; rdf:object ?value ;
+             prov:wasDerivedFrom/schema:name ?source .
+} ORDER BY ?fact
 """,
     },
 )
