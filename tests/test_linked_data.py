@@ -361,3 +361,58 @@ def test_method_not_allowed_names_what_is(client: TestClient) -> None:
     response = client.put("/id/city/milan")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD"
+
+
+# -- A thing is not its document ---------------------------------------------------------------
+
+THINGS = [
+    "/id/city/milan",
+    "/id/country/japan",
+    "/id/person/jeff-merritt",
+    "/id/organisation/world-economic-forum",
+    "/id/quote/2020-11-17-jeff-merritt",
+    "/id/commitment/milan-2020",
+    "/id/source/wef-press-release-2020-11-17",
+    "/id/policy-area/privacy-protection",
+    "/id/dataset/smartcity-graph",
+    "/def/RoadmapCommitment",
+    "/def",
+]
+
+
+@pytest.mark.parametrize("path", THINGS)
+@pytest.mark.parametrize("media", sorted(RDF_MEDIA))
+def test_the_answer_at_a_things_iri_names_its_document(
+    client: TestClient, path: str, media: str
+) -> None:
+    """200 with ``Content-Location`` (the document sent), ``Link: rel="describedby"``, and the
+    document saying ``foaf:primaryTopic`` of the thing (not: the thing is the document)."""
+    response = client.get(path, headers={"Accept": media})
+    assert response.status_code == 200
+    extension = next(ext for ext, m in SUFFIX.items() if m == media)
+    document = f"{path}.{extension}"
+    assert urlparse(response.headers["content-location"]).path == document
+    assert f'{document}>; rel="describedby"' in response.headers["link"]
+    body = Graph().parse(data=response.content, format=RDF_MEDIA[media])
+    thing = URIRef("https://w3id.org/smartcity-graph" + path)
+    topic = URIRef("http://xmlns.com/foaf/0.1/primaryTopic")
+    assert (URIRef(f"{thing}.{extension}"), topic, thing) in body
+
+
+def test_a_document_url_names_itself_without_linking_to_itself(client: TestClient) -> None:
+    response = client.get("/id/city/milan.ttl")
+    assert urlparse(response.headers["content-location"]).path == "/id/city/milan.ttl"
+    assert 'rel="describedby"' not in response.headers["link"]
+
+
+def test_the_html_page_names_its_document_too(client: TestClient) -> None:
+    response = client.get("/id/city/milan", headers={"Accept": BROWSER})
+    assert urlparse(response.headers["content-location"]).path == "/id/city/milan.html"
+
+
+def test_a_citys_document_carries_the_sources_of_its_facts(client: TestClient) -> None:
+    response = client.get("/id/city/milan", headers={"Accept": "text/turtle"})
+    body = Graph().parse(data=response.content, format="turtle")
+    statements = set(body.subjects(RDF.subject, MILAN))
+    assert statements
+    assert all((s, RDF.type, RDF.Statement) in body for s in statements)

@@ -189,3 +189,16 @@ def test_every_alternate_link_works(client: TestClient) -> None:
     )
     for link in links:
         assert client.get(str(link)).status_code == 200, link
+
+
+def test_the_wikidata_view_states_a_quote_on_its_speaker_not_as_authorship(
+    client: TestClient,
+) -> None:
+    """A spoken quote has a speaker, not an author: P1683 (quotation) on the speaker, no P50."""
+    wikidata = profiles.BY_TOKEN["wikidata"]
+    view = get_view(client, "/id/quote/2020-11-17-jeff-merritt", wikidata, "header")
+    speaker = URIRef("https://w3id.org/smartcity-graph/id/person/jeff-merritt")
+    quotations = list(view.objects(speaker, WDT.P1683))
+    assert len(quotations) == 1
+    assert str(quotations[0]).startswith("This roadmap is not about theoretical ideas")
+    assert not list(view.triples((None, WDT.P50, None)))

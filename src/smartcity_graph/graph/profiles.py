@@ -17,6 +17,7 @@ from rdflib.term import Node
 from .. import iris
 from ..namespaces import (
     DCTERMS,
+    FOAF,
     GEO,
     GSP,
     OWL,
@@ -43,6 +44,8 @@ class Profile:
     description: str
     transform: Callable[[Graph, Mapping[Node, Node]], Graph]
     """(description, verified Wikidata items of the resources it mentions) -> view."""
+    topic: URIRef | None = FOAF.primaryTopic
+    """How a document in this view names the thing it is about (None: it does not)."""
 
 
 def _full(graph: Graph, items: Mapping[Node, Node]) -> Graph:
@@ -146,6 +149,7 @@ PROFILES: tuple[Profile, ...] = (
         "Only schema.org types and properties, for search engines and schema.org tooling: "
         "SKOS concepts as schema:DefinedTerm, sources as schema:isBasedOn.",
         _schema_org,
+        SCHEMA.mainEntity,
     ),
     Profile(
         "wikidata",
@@ -155,6 +159,7 @@ PROFILES: tuple[Profile, ...] = (
         "coordinates, wdt:P297/P298 ISO codes, wdt:P1566 GeoNames ID, ...), with verified "
         "Wikidata items in place of our IRIs where they exist, for integrators.",
         _wikidata,
+        None,
     ),
 )
 DEFAULT = PROFILES[0]

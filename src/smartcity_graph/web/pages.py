@@ -15,7 +15,7 @@ from rdflib.term import Node
 from .. import formats, iris
 from ..graph import profiles
 from ..graph.describe import curie, resource_view
-from ..namespaces import DCTERMS
+from ..namespaces import DCTERMS, RDF
 from .common import (
     DOCUMENT_FORMATS,
     PAGE_OFFERS,
@@ -115,6 +115,8 @@ def routes(app: FastAPI, state: AppState) -> None:
                 state, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
             )
             headers = link_headers(state, request, str(iris.ONTOLOGY), ext)
+            name_response(headers, state, request, str(iris.ONTOLOGY), ext, fmt, profiles.DEFAULT)
+            name_document(graph, str(iris.ONTOLOGY), fmt, profiles.DEFAULT)
             return rdf_response(graph, fmt, headers)
 
         key = ("ontology", ext, fmt.name, root_url(state, request))
@@ -158,9 +160,44 @@ async def render_resource(
     if profile is None:
         return alternates(state, request, iri, fmt, headers)
     view = profile.transform(graph, await wikidata_items(state, graph))
+    name_response(headers, state, request, iri, ext or None, fmt, profile)
     if fmt is formats.HTML:
         return await resource_page(state, request, iri, view, headers)
+    name_document(view, iri, fmt, profile)
     return rdf_response(view, fmt, headers)
+
+
+def document_iri(iri: str, fmt: formats.Format) -> URIRef:
+    """The document about the thing *iri* in *fmt*: the same path with its suffix."""
+    return URIRef(f"{iri}.{fmt.extension}")
+
+
+def name_document(graph: Graph, iri: str, fmt: formats.Format, profile: profiles.Profile) -> None:
+    """Say in the document which thing it is about, as the view does (``foaf:primaryTopic``;
+    the schema.org view ``schema:mainEntity``; the Wikidata view keeps to Wikidata's terms)."""
+    if profile.topic is not None:
+        graph.add((document_iri(iri, fmt), profile.topic, URIRef(iri)))
+
+
+def name_response(
+    headers: dict[str, str],
+    state: AppState,
+    request: Request,
+    iri: str,
+    ext: str | None,
+    fmt: formats.Format,
+    profile: profiles.Profile,
+) -> None:
+    """A thing is not its document: the answer names the document it sends
+    (``Content-Location``) and, at the thing's own IRI, links it (``rel="describedby"``)."""
+    local = iris.to_local(iri, root_url(state, request))
+    document = f"{local}.{fmt.extension}"
+    if profile is not profiles.DEFAULT:
+        document += f"?_profile={profile.token}"
+    headers["Content-Location"] = document
+    if ext is None:
+        described = f'<{document}>; rel="describedby"; type="{fmt.media_type}"'
+        headers["Link"] = ", ".join(filter(None, (headers.get("Link"), described)))
 
 
 def alternates(
@@ -231,13 +268,15 @@ def link_headers(
 
 
 async def describe_graph(state: AppState, iri: str) -> Graph:
-    """The resource's own triples plus those of its hash-IRI parts (``{iri}#...``)."""
+    """The resource's own triples, those of its hash-IRI parts (``{iri}#...``), and the
+    ``rdf:Statement`` of each of its facts (which sources back it)."""
     if not iri_ok(iri):
         return Graph()
     return await construct(
         state,
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ BIND(<{iri}> AS ?s) ?s ?p ?o }} UNION "
-        f'{{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{iri}#")) }} }}',
+        f'{{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{iri}#")) }} UNION '
+        f"{{ ?s <{RDF.subject}> <{iri}> ; a <{RDF.Statement}> ; ?p ?o }} }}",
     )
 
 
