@@ -8,29 +8,24 @@ Every shape with a target has at least one such failing example.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
 
 from smartcity_graph import iris
-from smartcity_graph.graph import sparql_constraints
+from smartcity_graph.graph import build, sparql_constraints
 from smartcity_graph.graph.serialize import serialize
 from smartcity_graph.graph.sources import read_turtle_dir
 from smartcity_graph.graph.validate import Report, validate
 from smartcity_graph.namespaces import (
-    GEO,
     ID,
-    OWL,
     PREFIXES,
     PROV,
     RDF,
-    RDFS,
-    SCG,
     SCGSH,
-    SCHEMA,
     SH,
-    SKOS,
 )
 
 CASES = Path(__file__).parent / "shape_cases"
@@ -60,21 +55,6 @@ def check(graph: Graph, shapes: Graph, ontology: Graph) -> Report:
     return validate(graph, shapes, ontology)
 
 
-#: The facts that name their own sources (``scgsh:SourcedFactShape``).
-SOURCED = (
-    SCHEMA.name,
-    SKOS.prefLabel,
-    SCHEMA.alternateName,
-    SCG.nameInRelease,
-    SCHEMA.jobTitle,
-    SCHEMA.text,
-    GEO.lat,
-    GEO.long,
-    SCG.geonamesId,
-    OWL.sameAs,
-    SCHEMA.sameAs,
-    RDFS.label,
-)
 #: Patches about the statements themselves: applied as written.
 ABOUT_STATEMENTS = ("StatementShape", "SourcedFactShape")
 
@@ -95,7 +75,7 @@ def keep_statements_in_step(graph: Graph) -> None:
         if (subject, RDF.type, RDF.Statement) in graph or not isinstance(subject, URIRef):
             continue
         source = min(graph.objects(subject, PROV.wasDerivedFrom), key=str)
-        for predicate in SOURCED:
+        for predicate in build.SOURCED:
             for value in graph.objects(subject, predicate):
                 if (None, RDF.object, value) in graph and any(
                     (s, RDF.subject, subject) in graph and (s, RDF.predicate, predicate) in graph
@@ -257,3 +237,17 @@ def test_a_message_template_stays_with_pyshacl() -> None:
         format="turtle",
     )
     assert sparql_constraints.split(shapes)[1] == ()
+
+
+def test_the_provenance_shape_checks_the_facts_the_builder_sources(shapes: Graph) -> None:
+    """``scgsh:SourcedFactShape`` lists exactly the predicates ``build.SOURCED`` names."""
+    select = str(shapes.value(shapes.value(SCGSH.SourcedFactShape, SH.sparql), SH.select))
+    listed = re.search(r"\?path IN \((.*?)\)\)", select, re.DOTALL)
+    assert listed is not None
+    curies = {c.strip() for c in listed.group(1).split(",")}
+    prefixes = {namespace: prefix for prefix, namespace in PREFIXES.items()}
+    expected = {
+        next(f"{prefixes[ns]}:{str(p)[len(ns) :]}" for ns in prefixes if str(p).startswith(ns))
+        for p in build.SOURCED
+    } - {"rdfs:label"}
+    assert curies == expected

@@ -398,6 +398,24 @@ class _Builder:
         self.sources(s, commitment.sources)
 
 
+#: The predicates whose triples name their own sources with an ``rdf:Statement`` (the
+#: shapes' ``scgsh:SourcedFactShape`` checks the same list, ``rdfs:label`` aside: it
+#: repeats ``schema:name`` or ``skos:prefLabel``).
+SOURCED: tuple[URIRef, ...] = (
+    RDFS.label,
+    SCHEMA.name,
+    SKOS.prefLabel,
+    SCHEMA.alternateName,
+    SCG.nameInRelease,
+    SCHEMA.jobTitle,
+    SCHEMA.text,
+    GEO.lat,
+    GEO.long,
+    SCG.geonamesId,
+    OWL.sameAs,
+    SCHEMA.sameAs,
+)
+
 #: The builder of each kind of record (``model.KINDS``), by its field of ``Records``.
 BUILDERS: dict[str, Callable[[_Builder, Any], None]] = {
     "sources": _Builder.source,
