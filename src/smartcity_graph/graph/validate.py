@@ -30,6 +30,8 @@ class Violation:
     """The IRI of the named NodeShape that reported it."""
     constraint: str
     location: Location | None = None
+    focus_node: Node | None = None
+    """The focus node as an RDF term (an IRI, or a literal when a shape targets values)."""
 
     def describe(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -138,6 +140,7 @@ def validate(
                 shape=_shape(data, shapes, results.value(result, SH.sourceShape), focus),
                 constraint=_text(results, results.value(result, SH.sourceConstraintComponent)),
                 location=(locations or {}).get(str(focus)),
+                focus_node=focus,
             )
         )
     graphs = [data] if ontology is None else [data, ontology]
@@ -155,6 +158,7 @@ def validate(
                 shape=_shape(data, shapes, constraint.shape, found.focus),
                 constraint=_text(shapes, SH.SPARQLConstraintComponent),
                 location=(locations or {}).get(str(found.focus)),
+                focus_node=found.focus,
             )
         )
     # Two NodeShapes sharing a property shape report the same result twice: keep one.
@@ -176,7 +180,7 @@ def _report_graph(conforms: bool, violations: list[Violation], iri: URIRef | Non
         node = URIRef(f"{report}#result-{number}")
         graph.add((report, SH.result, node))
         graph.add((node, RDF.type, SH.ValidationResult))
-        graph.add((node, SH.focusNode, URIRef(violation.focus)))
+        graph.add((node, SH.focusNode, violation.focus_node or URIRef(violation.focus)))
         graph.add((node, SH.resultSeverity, SH[violation.severity]))
         graph.add((node, SH.resultMessage, Literal(violation.message)))
     return graph
