@@ -32,6 +32,12 @@ def server(
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    # Unless a test asks for a store cache, each server starts cold in its own: a warm start
+    # swaps its workers once the memory store is loaded, which a test counting workers
+    # would race with.
+    cache = tempfile.TemporaryDirectory()
+    if "--store-cache" not in args:
+        args = (*args, "--store-cache", cache.name)
     process = subprocess.Popen(
         [sys.executable, "-m", "smartcity_graph", "serve", "--port", str(port), *args],
         cwd=ROOT,
@@ -55,6 +61,7 @@ def server(
     finally:
         stop_process(process, 15)
         log.close()
+        cache.cleanup()
 
 
 def workers_of(pid: int) -> set[int]:
@@ -73,16 +80,8 @@ def workers_of(pid: int) -> set[int]:
     return workers
 
 
-def test_every_worker_serves_from_an_empty_network_namespace(
-    release_dir: Path, tmp_path: Path
-) -> None:
-    # An empty store cache: no warm start, so no lean-to-memory swap of the workers while
-    # they are counted (both generations are children for a moment during one).
-    cache = str(tmp_path / "stores")
-    with server("--release", str(release_dir), "--workers", "2", "--store-cache", cache) as (
-        url,
-        process,
-    ):
+def test_every_worker_serves_from_an_empty_network_namespace(release_dir: Path) -> None:
+    with server("--release", str(release_dir), "--workers", "2") as (url, process):
         health = httpx.get(url + "/health").json()
         assert health["workers"] == 2
         assert health["workers_without_network"] is True
