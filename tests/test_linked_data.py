@@ -416,3 +416,63 @@ def test_a_citys_document_carries_the_sources_of_its_facts(client: TestClient) -
     statements = set(body.subjects(RDF.subject, MILAN))
     assert statements
     assert all((s, RDF.type, RDF.Statement) in body for s in statements)
+
+
+# -- A dataset description a client can follow -------------------------------------------------
+
+
+def test_everything_the_served_description_names_can_be_followed_here(client: TestClient) -> None:
+    """Downloads and the endpoint resolve where this server answers; resources stay
+    permanent. Every whole-graph dump and every distribution is fetched."""
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    void = Graph().parse(data=response.content, format="turtle")
+    dataset = URIRef("https://w3id.org/smartcity-graph/id/dataset/smartcity-graph")
+    dumps = set(void.objects(dataset, URIRef("http://rdfs.org/ns/void#dataDump")))
+    downloads = set(void.objects(None, URIRef("http://www.w3.org/ns/dcat#downloadURL")))
+    assert len(dumps) == 4
+    assert dumps <= downloads
+    for url in sorted(downloads):
+        assert str(url).startswith("http://testserver/release/"), url
+        assert client.get(str(url)).status_code == 200, url
+    (endpoint,) = void.objects(dataset, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"))
+    assert str(endpoint) == "http://testserver/sparql"
+    answer = client.get(str(endpoint), params={"query": "ASK { ?s ?p ?o }"})
+    assert answer.json()["boolean"] is True
+    assert (dataset, RDF.type, URIRef("http://rdfs.org/ns/void#Dataset")) in void
+
+
+def test_the_release_file_keeps_the_permanent_urls(release_dir: Path) -> None:
+    void = (release_dir / "void.ttl").read_text(encoding="utf-8")
+    assert "https://w3id.org/smartcity-graph/release/graph.nt" in void
+    assert "testserver" not in void
+
+
+def test_a_browser_gets_the_dataset_description_as_a_page(client: TestClient) -> None:
+    response = client.get("/.well-known/void", headers={"Accept": BROWSER})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "G20 Global Smart Cities Alliance" in response.text
+
+
+def test_the_manifest_is_downloadable(client: TestClient, release_dir: Path) -> None:
+    response = client.get("/release/manifest.json")
+    assert response.status_code == 200
+    assert response.content == (release_dir / "manifest.json").read_bytes()
+    assert response.headers["content-type"].startswith("application/json")
+    again = client.get(
+        "/release/manifest.json", headers={"If-None-Match": response.headers["etag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_a_manifest_changed_under_the_server_is_refused(release_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "release"
+    shutil.copytree(release_dir, copy)
+    with TestClient(create_app(Settings(), from_release(copy))) as fresh:
+        (copy / "manifest.json").write_text('{"files": []}', encoding="utf-8")
+        response = fresh.get("/release/manifest.json")
+    assert response.status_code == 500
+    assert "changed" in response.text

@@ -158,7 +158,12 @@ def test_manifest_lists_every_file_with_its_size_type_and_sha256(release_dir: Pa
 
 def test_void_describes_every_distribution_with_size_and_checksum(release_dir: Path) -> None:
     void = Graph().parse(release_dir / "void.ttl")
-    described = set(void.objects(DATASET, DCAT.distribution))
+    parts = set(void.objects(DATASET, VOID.subset))
+    described = (
+        set(void.objects(DATASET, DCAT.distribution))
+        | set(void.objects(DATASET, DCTERMS.relation))
+        | {dist for part in parts for dist in void.objects(part, DCAT.distribution)}
+    )
     expected = {p.name for p in release_dir.iterdir()} - {"manifest.json", "void.ttl"}
     assert described == {distribution_iri(name) for name in expected}
     for name in expected:
@@ -353,3 +358,28 @@ def test_wikidata_link_source_is_not_derivation(release: Release) -> None:
     assert (SCG.wikidataLinkSource, RDFS.subPropertyOf, PROV.wasDerivedFrom) not in ontology
     for creator in ontology.objects(None, DCTERMS.creator):
         assert isinstance(creator, URIRef)
+
+
+def test_the_dataset_jsonld_distribution_is_the_whole_graph(
+    release: Release, release_dir: Path
+) -> None:
+    """A client taking the dataset's JSON-LD distribution gets the whole graph; each city's
+    own document is the distribution of that city's subset."""
+    void = Graph().parse(release_dir / "void.ttl")
+    jsonld = [
+        d
+        for d in void.objects(DATASET, DCAT.distribution)
+        if str(void.value(d, DCTERMS["format"])) == "application/ld+json"
+    ]
+    assert [str(void.value(d, DCAT.downloadURL)).rsplit("/", 1)[1] for d in jsonld] == [
+        "graph.jsonld"
+    ]
+    dumps = {str(u).rsplit("/", 1)[1] for u in void.objects(DATASET, VOID.dataDump)}
+    assert dumps == {"graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf"}
+    parts = set(void.objects(DATASET, VOID.subset))
+    assert len(parts) == 36
+    milan = iris.mint("dataset", "city-milan")
+    assert milan in parts
+    assert void.value(milan, DCTERMS.isPartOf) == DATASET
+    assert void.value(milan, DCTERMS.subject) == iris.mint("city", "milan")
+    assert (milan, RDF.type, VOID.Dataset) not in void

@@ -8,6 +8,7 @@ the description has no blank nodes and publishes byte-identically.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -112,7 +113,6 @@ def describe(
         g.add((d, VOID.exampleResource, URIRef(example)))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
     g.add((d, VOID.sparqlEndpoint, SPARQL_ENDPOINT))
-    g.add((d, VOID.dataDump, iris.download("graph.nt")))
     g.add((d, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
     g.add((d, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Triples")))
     g.add((d, VOID.feature, URIRef("http://www.w3.org/ns/formats/JSON-LD")))
@@ -163,11 +163,47 @@ def _statistics(g: Graph, d: URIRef, data: Graph) -> None:
         g.add((node, VOID.triples, Literal(count)))
 
 
+#: The files that hold the whole data graph, each in one format: the dataset's dumps.
+WHOLE_GRAPH_DUMPS = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.rdf")
+#: Files that go with the data but are not the data: linked with ``dcterms:relation``
+#: (still with size and checksum), so that no client takes them for a distribution.
+SUPPORTING_FILES = (
+    "context.jsonld",
+    "city-frame.jsonld",
+    "csv-metadata.json",
+    "ontology.ttl",
+    "shapes.ttl",
+    "validation-report.ttl",
+)
+_CITY_FILE = re.compile(r"^city-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.jsonld$")
+
+
 def _distributions(g: Graph, d: URIRef, files: Mapping[str, FileInfo]) -> None:
+    """Every file as a distribution: of the whole dataset, or of the part it holds.
+
+    The whole graph's files are the dataset's ``void:dataDump``s; a city's own JSON-LD is
+    the distribution of that city's subset (``void:subset``, a dataset of its own), so a
+    client taking "the dataset's JSON-LD distribution" gets the whole graph. The supporting
+    files (:data:`SUPPORTING_FILES`) are related to the dataset, not its distributions.
+    """
     for name in sorted(files):
         info = files[name]
         dist = distribution_iri(name)
-        g.add((d, DCAT.distribution, dist))
+        owner = d
+        city = None if name in SUPPORTING_FILES else _CITY_FILE.match(name)
+        if city is not None:
+            owner = iris.mint("dataset", f"city-{city['slug']}")
+            g.add((d, VOID.subset, owner))
+            # A dcat:Dataset (void:subset's range makes it a void:Dataset too; not stated,
+            # so that no client and no shape takes a part for the whole).
+            g.add((owner, RDF.type, DCAT.Dataset))
+            g.add((owner, RDFS.label, en(info.title)))
+            g.add((owner, DCTERMS.isPartOf, d))
+            g.add((owner, DCTERMS.subject, iris.mint("city", city["slug"])))
+            g.add((owner, VOID.dataDump, iris.download(name)))
+        elif name in WHOLE_GRAPH_DUMPS:
+            g.add((d, VOID.dataDump, iris.download(name)))
+        g.add((owner, DCTERMS.relation if name in SUPPORTING_FILES else DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, RDFS.label, en(info.title)))
         g.add((dist, DCTERMS.title, en(info.title)))

@@ -207,3 +207,5 @@ class AppState:
     documents: DocumentCache = field(default_factory=DocumentCache)
     files: dict[str, Any] = field(default_factory=dict)
     """Release files verified against the manifest (see :mod:`.files`)."""
+    manifest_entry: dict[str, Any] | None = None
+    """``manifest.json``'s own size and sha256, once read (see :mod:`.files`)."""

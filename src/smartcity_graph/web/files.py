@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ COMPRESSIBLE = (
 def routes(app: FastAPI, state: AppState) -> None:
     @app.api_route("/release/{name}", methods=["GET", "HEAD"])
     async def download(name: str, request: Request) -> Response:
+        if name == MANIFEST:
+            return serve_manifest(state, request)
         return serve_file(state, request, name)
 
 
@@ -71,8 +74,37 @@ def verify(state: AppState, name: str, entry: dict[str, Any]) -> Verified | None
     return found
 
 
-def serve_file(state: AppState, request: Request, name: str) -> Response:
-    entry = state.served.files.get(name)
+MANIFEST = "manifest.json"
+
+
+def serve_manifest(state: AppState, request: Request) -> Response:
+    """The release's ``manifest.json`` as published (it cannot list its own checksum): its
+    bytes must still say what the server loaded, or the release changed under it."""
+    if state.served.release_dir is None or not state.served.manifest:
+        return not_found(state, request, "this server serves no release manifest")
+    entry = state.manifest_entry
+    if entry is None:
+        content = (state.served.release_dir / MANIFEST).read_bytes()
+        try:
+            unchanged = json.loads(content) == state.served.manifest
+        except ValueError:
+            unchanged = False
+        if not unchanged:
+            return text_error(500, "manifest.json changed since the server loaded the release")
+        entry = {
+            "path": MANIFEST,
+            "mediaType": "application/json",
+            "bytes": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(),
+        }
+        state.manifest_entry = entry
+    return serve_file(state, request, MANIFEST, entry)
+
+
+def serve_file(
+    state: AppState, request: Request, name: str, entry: dict[str, Any] | None = None
+) -> Response:
+    entry = entry or state.served.files.get(name)
     if entry is None or state.served.release_dir is None:
         return not_found(state, request, f"no release file named {name!r}")
     etag = f'"{entry["sha256"]}"'

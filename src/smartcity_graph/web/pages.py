@@ -15,7 +15,7 @@ from rdflib.term import Node
 from .. import formats, iris
 from ..graph import profiles
 from ..graph.describe import curie, resource_view
-from ..namespaces import DCTERMS, RDF
+from ..namespaces import BASE, DCTERMS, RDF
 from .common import (
     DOCUMENT_FORMATS,
     PAGE_OFFERS,
@@ -79,18 +79,24 @@ def routes(app: FastAPI, state: AppState) -> None:
     async def well_known_void(request: Request) -> Response:
         if not state.served.description_graph:
             return not_found(state, request, "this server has no dataset description")
-        fmt = formats.negotiate(request.headers.get("accept"), DOCUMENT_FORMATS)
+        offers = (*DOCUMENT_FORMATS, formats.HTML)
+        fmt = formats.negotiate(request.headers.get("accept"), offers)
         if fmt is None:
-            return not_acceptable(DOCUMENT_FORMATS)
+            return not_acceptable(offers)
         graph_iri = state.served.description_graph
+        root = root_url(state, request)
 
         async def render_void() -> Response:
+            if fmt is formats.HTML:
+                return await render_resource(
+                    state, request, str(iris.DATASET), "", formats.HTML, profiles.DEFAULT
+                )
             graph = await construct(
                 state, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
             )
-            return rdf_response(graph, fmt, {"Vary": "Accept"})
+            return rdf_response(localize(graph, root), fmt, {"Vary": "Accept"})
 
-        return await state.documents.answer(request, ("void", fmt.name), render_void)
+        return await state.documents.answer(request, ("void", fmt.name, root), render_void)
 
     @app.get("/shapes")
     async def shapes(request: Request) -> Response:
@@ -159,12 +165,35 @@ async def render_resource(
     headers = link_headers(state, request, iri, ext or None, profile)
     if profile is None:
         return alternates(state, request, iri, fmt, headers)
-    view = profile.transform(graph, await wikidata_items(state, graph))
+    view = localize(
+        profile.transform(graph, await wikidata_items(state, graph)), root_url(state, request)
+    )
     name_response(headers, state, request, iri, ext or None, fmt, profile)
     if fmt is formats.HTML:
         return await resource_page(state, request, iri, view, headers)
     name_document(view, iri, fmt, profile)
     return rdf_response(view, fmt, headers)
+
+
+def localize(graph: Graph, root: str) -> Graph:
+    """*graph* as this server answers it: release files under ``{root}release/`` and the
+    SPARQL endpoint at ``{root}sparql``, so a client can follow them where it found them.
+    Resource IRIs stay permanent; the release's own ``void.ttl`` keeps the permanent URLs."""
+    if root == BASE:
+        return graph
+    endpoint = URIRef(root + "sparql")
+
+    def here(term: Node) -> Node:
+        if term == iris.SPARQL_ENDPOINT:
+            return endpoint
+        if isinstance(term, URIRef) and str(term).startswith(iris.DOWNLOAD_BASE):
+            return URIRef(root + "release/" + str(term)[len(iris.DOWNLOAD_BASE) :])
+        return term
+
+    local = Graph(namespace_manager=graph.namespace_manager)
+    for s, p, o in graph:
+        local.add((here(s), p, here(o)))
+    return local
 
 
 def document_iri(iri: str, fmt: formats.Format) -> URIRef:
