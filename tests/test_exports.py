@@ -173,3 +173,36 @@ def test_framing_with_the_published_frame_gives_the_same_graph(release_dir: Path
 
 def test_every_city_has_a_document(release_dir: Path) -> None:
     assert len(list(release_dir.glob("city-*.jsonld"))) == 37  # 36 cities and the frame
+
+
+def read_table(release_dir: Path, name: str) -> list[dict[str, str]]:
+    with (release_dir / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("table", TABLES, ids=[t.name for t in TABLES])
+def test_every_row_carries_its_own_iri(release_dir: Path, table: Any) -> None:
+    for row in read_table(release_dir, table.name):
+        assert row["iri"] == f"https://w3id.org/smartcity-graph/id/{table.kind}/{row['slug']}"
+        if "wikidata" in row:
+            expected = row["wikidata"].rsplit("/", 1)[-1] if row["wikidata"] else ""
+            assert row["wikidata_id"] == expected
+
+
+def test_short_codes_stand_beside_the_iris_a_reader_filters_on(
+    release_dir: Path, graph: Graph
+) -> None:
+    milan = next(r for r in read_table(release_dir, "cities") if r["slug"] == "milan")
+    assert milan["country_iso2"] == "IT"
+    assert milan["continent_slug"] == "europe"
+    assert milan["wikidata_id"] == "Q490"
+    commitment = next(
+        r for r in read_table(release_dir, "commitments") if r["slug"] == "milan-2020"
+    )
+    assert commitment["city_slug"] == "milan"
+    quote = next(
+        r for r in read_table(release_dir, "quotes") if r["speaker_slug"] == "jeff-merritt"
+    )
+    assert quote["speaker"].endswith("/person/jeff-merritt")
+    person = next(r for r in read_table(release_dir, "people") if r["slug"] == "jeff-merritt")
+    assert person["affiliation_slug"] == "world-economic-forum"

@@ -89,6 +89,61 @@ def _slug(graph: Graph, subject: URIRef) -> list[str]:
     return [parsed[1]] if parsed else []
 
 
+def _slug_of(predicate: URIRef) -> Callable[[Graph, URIRef], list[str]]:
+    """The slug of what *predicate* points to: a short code to filter a column on."""
+
+    def get(graph: Graph, subject: URIRef) -> list[str]:
+        found = (iris.parse(str(o)) for o in graph.objects(subject, predicate))
+        return sorted(parsed[1] for parsed in found if parsed)
+
+    return get
+
+
+def _code_of(predicate: URIRef, code: URIRef) -> Callable[[Graph, URIRef], list[str]]:
+    """A code (*code*) of what *predicate* points to, e.g. the country's ISO alpha-2 code."""
+
+    def get(graph: Graph, subject: URIRef) -> list[str]:
+        return sorted(
+            str(value)
+            for o in graph.objects(subject, predicate)
+            for value in graph.objects(o, code)
+        )
+
+    return get
+
+
+def _wikidata_id(graph: Graph, subject: URIRef) -> list[str]:
+    return sorted(str(o).rsplit("/", 1)[1] for o in graph.objects(subject, OWL.sameAs))
+
+
+def _iri(graph: Graph, subject: URIRef) -> list[str]:
+    return [str(subject)]
+
+
+def _with_identifiers(table: Table) -> Table:
+    """Every table also has the row's own IRI (after the slug) and the bare Wikidata id
+    (after the Wikidata IRI), for spreadsheets and joins."""
+    columns: list[Column] = []
+    for column in table.columns:
+        columns.append(column)
+        if column.name == "slug":
+            columns.append(
+                _column("iri", "IRI", "anyURI", None, _iri, description="The row's own IRI.")
+            )
+        if column.name == "wikidata":
+            columns.append(
+                _column(
+                    "wikidata_id",
+                    "Wikidata id",
+                    "string",
+                    None,
+                    _wikidata_id,
+                    description="The verified Wikidata item's id (Q...), beside its IRI.",
+                )
+            )
+    return Table(table.name, table.kind, table.rdf_type, table.description, tuple(columns))
+
+
 def _incoming(predicate: URIRef) -> Callable[[Graph, URIRef], list[str]]:
     def get(graph: Graph, subject: URIRef) -> list[str]:
         return sorted(str(s) for s in graph.subjects(predicate, subject))
@@ -188,6 +243,14 @@ TABLES: tuple[Table, ...] = (
                 "continent", "Continent", "anyURI", SCG.continent, _objects(SCG.continent), iri=True
             ),
             _column("continent_name", "Continent name", "string", None, _label_of(SCG.continent)),
+            _column(
+                "country_iso2",
+                "Country (ISO 3166-1 alpha-2)",
+                "string",
+                None,
+                _code_of(SCHEMA.containedInPlace, SCG.iso3166Alpha2),
+            ),
+            _column("continent_slug", "Continent (slug)", "string", None, _slug_of(SCG.continent)),
             _column("latitude", "Latitude (WGS84)", "decimal", GEO.lat, _objects(GEO.lat)),
             _column("longitude", "Longitude (WGS84)", "decimal", GEO.long, _objects(GEO.long)),
             _column(
@@ -302,6 +365,13 @@ TABLES: tuple[Table, ...] = (
                 None,
                 _label_of(SCHEMA.affiliation),
             ),
+            _column(
+                "affiliation_slug",
+                "Speaks for (slug)",
+                "string",
+                None,
+                _slug_of(SCHEMA.affiliation),
+            ),
             _wikidata_column(),
         ),
     ),
@@ -326,6 +396,9 @@ TABLES: tuple[Table, ...] = (
                 "string",
                 None,
                 _label_of(SCHEMA.spokenByCharacter),
+            ),
+            _column(
+                "speaker_slug", "Speaker (slug)", "string", None, _slug_of(SCHEMA.spokenByCharacter)
             ),
             _column("date", "Date", "date", SCHEMA.datePublished, _objects(SCHEMA.datePublished)),
             _column(
@@ -365,6 +438,7 @@ TABLES: tuple[Table, ...] = (
                 "city", "City", "anyURI", SCG.committedCity, _objects(SCG.committedCity), iri=True
             ),
             _column("city_name", "City (name)", "string", None, _label_of(SCG.committedCity)),
+            _column("city_slug", "City (slug)", "string", None, _slug_of(SCG.committedCity)),
             _column("roadmap", "Roadmap", "anyURI", SCG.roadmap, _objects(SCG.roadmap), iri=True),
             _column(
                 "policy_areas",
@@ -394,6 +468,7 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
 )
+TABLES = tuple(_with_identifiers(table) for table in TABLES)
 
 
 def _subjects(graph: Graph, table: Table) -> list[URIRef]:
