@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -165,20 +166,56 @@ def test_jsonp_callback_for_old_clients(client: TestClient) -> None:
     assert bad.status_code == 400
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        "not json",
-        json.dumps({"q0": {"type": "City"}}),
-        json.dumps({"q0": {"query": "x", "limit": -1}}),
-        json.dumps({"q0": {"query": "x", "type": "Spaceship"}}),
-        json.dumps([1, 2]),
-    ],
-)
-def test_bad_queries_get_a_400_with_a_reason(client: TestClient, body: str) -> None:
+@pytest.mark.parametrize("body", ["not json", json.dumps([1, 2]), json.dumps({})])
+def test_a_batch_that_is_not_a_batch_gets_a_400_with_a_reason(
+    client: TestClient, body: str
+) -> None:
     response = client.post("/reconcile", data={"queries": body})
     assert response.status_code == 400
     assert response.text.strip()
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ({"type": "City"}, "'query' string"),
+        ({"query": "x", "limit": -1}, "'limit'"),
+        ({"query": "x", "type": "Spaceship"}, "unknown type 'Spaceship'"),
+        ("Milan", "must be an object"),
+    ],
+)
+def test_a_bad_query_gets_its_own_error_and_the_rest_are_answered(
+    client: TestClient, bad: Any, reason: str
+) -> None:
+    answers = batch(client, {"good": {"query": "Milan", "type": "City"}, "bad": bad})
+    assert top(answers["good"])["name"] == "Milan"
+    assert answers["bad"]["result"] == []
+    assert reason in answers["bad"]["error"]["message"]
+
+
+def test_descriptions_use_labels_never_ids(client: TestClient) -> None:
+    answers = batch(client, {f"q{i}": {"query": c.name} for i, c in enumerate(CITIES)})
+    for answer in answers.values():
+        description = top(answer)["description"]
+        assert not re.search(r"\bQ[0-9]+\b|https?://", description), description
+    belfast = batch(client, {"q": {"query": "Belfast", "type": "City"}})["q"]
+    assert top(belfast)["description"] == "City in United Kingdom"
+
+
+def test_suggest_honours_the_type(client: TestClient) -> None:
+    every = client.get("/reconcile/suggest/entity", params={"prefix": "Ma"}).json()["result"]
+    assert {r["notable"][0]["id"] for r in every} > {"City"}
+    cities = client.get(
+        "/reconcile/suggest/entity", params={"prefix": "Ma", "type": "City"}
+    ).json()["result"]
+    assert cities
+    assert {r["notable"][0]["id"] for r in cities} == {"City"}
+    by_iri = client.get(
+        "/reconcile/suggest/entity", params={"prefix": "Ma", "type": "https://schema.org/City"}
+    ).json()["result"]
+    assert by_iri == cities
+    unknown = client.get("/reconcile/suggest/entity", params={"prefix": "Ma", "type": "Ship"})
+    assert unknown.status_code == 400
 
 
 # -- Manifest, preview, suggest --------------------------------------------------------------------

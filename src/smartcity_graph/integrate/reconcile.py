@@ -189,21 +189,30 @@ def reconcile_batch(entities: Sequence[Entity], queries: Mapping[str, Any]) -> d
         raise QueryError("'queries' must be a non-empty object of query objects")
     out: dict[str, Any] = {}
     for key, query in queries.items():
-        if not isinstance(query, Mapping):
-            raise QueryError(f"query {key!r} must be an object")
-        out[key] = {"result": [c.as_json() for c in reconcile_one(entities, query)]}
+        # A bad query gets its own error; the others in the batch are still answered.
+        try:
+            if not isinstance(query, Mapping):
+                raise QueryError(f"query {key!r} must be an object")
+            out[key] = {"result": [c.as_json() for c in reconcile_one(entities, query)]}
+        except QueryError as exc:
+            out[key] = {"result": [], "error": {"type": "invalid-query", "message": str(exc)}}
     return out
 
 
 def suggest_entities(
-    entities: Iterable[Entity], prefix: str, limit: int = 10
+    entities: Iterable[Entity], prefix: str, limit: int = 10, type: str = ""
 ) -> list[dict[str, Any]]:
-    """Entities one of whose names starts with (then contains) *prefix*, normalised."""
+    """Entities one of whose names starts with (then contains) *prefix*, normalised; only
+    those of *type* if one is given (an id of :data:`TYPES`, or its schema.org IRI;
+    :class:`QueryError` for any other)."""
     wanted = normalise(prefix)
+    kind = _type_of(type.strip() or None)
     if not wanted:
         return []
     starts, contains = [], []
     for entity in entities:
+        if kind and entity.type != kind:
+            continue
         names = entity.normalised
         if any(name.startswith(wanted) for name in names):
             starts.append(entity)

@@ -52,6 +52,8 @@ SELECT ?e ?key ?value WHERE {
           BIND(STR(?w) AS ?value) }
   UNION { ?e schema:containedInPlace/owl:sameAs ?w BIND("country" AS ?key)
           BIND(STRAFTER(STR(?w), "/entity/") AS ?value) }
+  UNION { ?e schema:containedInPlace/schema:name ?value BIND("country_label" AS ?key) }
+  UNION { ?e schema:affiliation/schema:name ?value BIND("affiliation_label" AS ?key) }
   UNION { ?e scg:continent ?k BIND("continent" AS ?key) BIND(STR(?k) AS ?value) }
   UNION { ?e scg:continent/schema:name ?value BIND("continent" AS ?key) }
   UNION { ?e scg:iso3166Alpha2 ?value BIND("iso2" AS ?key) }
@@ -96,7 +98,7 @@ async def load_entities(state: AppState) -> list[Entity]:
         kind = types[iri]
         fact = facts.get(iri, {})
         description = {
-            "City": f"City in {_first_name(fact.get('country', []))}",
+            "City": f"City in {_first_name(fact.get('country_label', []))}",
             "Country": f"Country ({', '.join(sorted(v for v in fact.get('iso2', [])))})",
             "Organization": "Organisation",
             "Person": (fact.get("job") or ["Person"])[0],
@@ -116,8 +118,8 @@ async def load_entities(state: AppState) -> list[Entity]:
 
 
 def _first_name(values: list[str]) -> str:
-    named = sorted(v for v in values if not v.startswith("http") and len(v) > 3)
-    return named[0] if named else "?"
+    """The label to show: a name, never an IRI or an id (the values are names only)."""
+    return sorted(values)[0] if values else "?"
 
 
 def manifest(root: str) -> dict[str, Any]:
@@ -213,9 +215,14 @@ def router(state: AppState) -> APIRouter:
             raise ReconcileError(str(exc)) from exc
 
     @routes.get("/reconcile/suggest/entity")
-    async def suggest_entity(request: Request, prefix: str = "", cursor: int = 0) -> Response:
-        found = suggest_entities(await entities(), prefix, limit=cursor + 10)[cursor:]
-        return respond(request, {"result": found})
+    async def suggest_entity(
+        request: Request, prefix: str = "", cursor: int = 0, type: str = ""
+    ) -> Response:
+        try:
+            found = suggest_entities(await entities(), prefix, limit=cursor + 10, type=type)
+        except QueryError as exc:
+            raise ReconcileError(str(exc)) from exc
+        return respond(request, {"result": found[cursor:]})
 
     @routes.get("/reconcile/suggest/type")
     async def suggest_type(request: Request, prefix: str = "") -> Response:
