@@ -99,16 +99,97 @@ class QueryError(ValueError):
     """A reconciliation query that is not of the specified form."""
 
 
+#: Words that say what kind of place or body a name is, not which one (normalised forms).
+#: They are dropped from both sides before a second, slightly lower-scored comparison, so
+#: "Daegu Metropolitan City" finds Daegu while "Mexico City" still prefers Mexico City.
+GENERIC_WORDS = (
+    "metropolitan municipality",
+    "municipal corporation",
+    "metropolitan city",
+    "metropolitan",
+    "municipality",
+    "district",
+    "greater",
+    "city of",
+    "ciudad de",
+    "citta di",
+    "city",
+)
+_GENERIC = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in GENERIC_WORDS) + r")\b")
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+#: Scores: the name as given; the name without generic words; the best fuzzy score.
+EXACT, CORE, FUZZY_MAX = 100.0, 98.0, 90.0
+#: A candidate is returned only at or above this score. A name that is not in the dataset
+#: scores below it (``tests/test_reconcile.py`` checks the spellings table).
+THRESHOLD = 75.0
+#: A match is the best candidate, alone at its score and at or above this one, and agreeing
+#: with the query's qualifier and constraints.
+MATCH = CORE
+
+
+def core(name: str) -> str:
+    """A normalised name without the words that only say what kind of thing it is."""
+    return " ".join(_GENERIC.sub(" ", normalise(name)).split())
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A query as written: its name, and a qualifier ("City, Country", "City (Region)")."""
+
+    name: str
+    qualifier: str
+
+
+def parse(text: str) -> Parsed:
+    stripped = text.strip()
+    if stripped.endswith(")") and "(" in stripped:
+        name, _, rest = stripped.rpartition("(")
+        return Parsed(name.strip(), rest[:-1].strip())
+    if "," in stripped:
+        name, _, rest = stripped.partition(",")
+        return Parsed(name.strip(), rest.strip())
+    words = stripped.split()
+    if len(words) > 1 and re.fullmatch(r"[A-Z]{2,3}", words[-1]):  # "Newcastle NSW"
+        return Parsed(" ".join(words[:-1]), words[-1])
+    return Parsed(stripped, "")
+
+
 def _name_score(query: str, entity: Entity) -> float:
     wanted = normalise(query)
     if not wanted:
         return 0.0
     if wanted in entity.normalised:
-        return 100.0
+        return EXACT
+    wanted_core = core(query)
+    if wanted_core and wanted_core in {core(n) for n in entity.names}:
+        return CORE
     best = max(
         (SequenceMatcher(None, wanted, name).ratio() for name in entity.normalised), default=0.0
     )
-    return min(99.0, best * 100)
+    return min(FUZZY_MAX, best * 100)
+
+
+def _identity(text: str, entity: Entity) -> bool:
+    """The query names the entity by identity: its Wikidata id, our IRI or our id."""
+    given = text.strip()
+    if _QID.match(given):
+        return given in entity.facts.get("wikidata", ())
+    return given in (entity.iri, entity.id)
+
+
+def _qualifier_verdict(qualifier: str, entity: Entity, places: frozenset[str]) -> bool | None:
+    """True if the qualifier names the entity's country or continent (by name, code or id);
+    False if it names another country or continent of the dataset by name (a two-letter
+    code may be a region: "San José, CA"); None if it says nothing we know (a region)."""
+    wanted = normalise(qualifier)
+    if not wanted:
+        return None
+    own = {normalise(v) for key in ("country", "continent") for v in entity.facts.get(key, ())}
+    if wanted in own:
+        return True
+    if wanted in places:
+        return False
+    return None
 
 
 def _constraint_values(value: Any) -> list[str]:
@@ -159,26 +240,48 @@ def reconcile_one(entities: Sequence[Entity], query: Mapping[str, Any]) -> list[
     constraints = query.get("properties") or []
     if not isinstance(constraints, list):
         raise QueryError("'properties' must be a list of {pid, v}")
+    parsed = parse(text)
+    places = frozenset(
+        normalised
+        for e in entities
+        for key in ("country", "continent")
+        for value in e.facts.get(key, ())
+        if not value.startswith("http")
+        and not _QID.match(value)
+        and len(normalised := normalise(value)) > 3
+    )
     scored: list[tuple[float, bool, Entity]] = []
     for entity in entities:
         if wanted_type and entity.type != wanted_type:
             continue
-        score = _name_score(text, entity)
         agrees = True
+        if _identity(text, entity):
+            score = EXACT
+        else:
+            # The whole text first ("San Jose, California" is a known name), then its name part.
+            score = _name_score(text, entity)
+            if parsed.qualifier and score < EXACT:
+                score = max(score, _name_score(parsed.name, entity))
+                verdict = _qualifier_verdict(parsed.qualifier, entity, places)
+                if verdict is False:
+                    agrees = False
+        named = score  # the threshold is on the name; what contradicts it lowers the score
         for constraint in constraints:
             if not isinstance(constraint, dict) or "pid" not in constraint:
                 raise QueryError("each property constraint is an object with 'pid' and 'v'")
             verdict = _satisfies(entity, str(constraint["pid"]), constraint.get("v"))
             if verdict is False:
-                score *= 0.6
                 agrees = False
-        if score >= 40:
-            scored.append((score, agrees, entity))
+        if named >= THRESHOLD:
+            scored.append((score if agrees else score * 0.6, agrees, entity))
     scored.sort(key=lambda item: (-item[0], item[2].name, item[2].id))
-    exact = [item for item in scored if item[0] == 100.0 and item[1]]
+    best = scored[0][0] if scored else 0.0
+    tied = sum(1 for item in scored if item[0] == best)
     results = []
     for score, agrees, entity in scored[: min(limit or DEFAULT_LIMIT, MAX_LIMIT)]:
-        match = score == 100.0 and agrees and len(exact) == 1
+        # A match: a strong score that no other candidate reaches, and nothing the query
+        # says (its qualifier, its constraints) contradicts it.
+        match = score == best >= MATCH and tied == 1 and agrees
         results.append(Candidate(entity, score, match))
     return results
 
