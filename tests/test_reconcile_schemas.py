@@ -104,3 +104,87 @@ def test_single_answers_validate(client: TestClient, query: str) -> None:
 )
 def test_suggest_answers_validate(client: TestClient, path: str, schema: str) -> None:
     validate(schema, client.get(path).json())
+
+
+# -- Data extension ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("type_id", ["City", "Country", "Organization", "Person"])
+def test_proposed_properties_validate(client: TestClient, type_id: str) -> None:
+    response = client.get("/reconcile/propose_properties", params={"type": type_id})
+    assert response.status_code == 200
+    validate("data-extension-property-proposal.json", response.json())
+    assert response.json()["type"] == type_id
+
+
+def test_a_city_column_is_extended_with_its_facts(client: TestClient) -> None:
+    query = {
+        "ids": ["city/milan", "city/medellin", "city/no-such-city"],
+        "properties": [
+            {"id": p}
+            for p in (
+                "country",
+                "country_iso2",
+                "country_iso3",
+                "continent",
+                "latitude",
+                "longitude",
+                "geonames_id",
+                "wikidata",
+                "policy_areas",
+            )
+        ],
+    }
+    validate("data-extension-query.json", query)
+    response = client.post("/reconcile", data={"extend": json.dumps(query)})
+    assert response.status_code == 200
+    answer = response.json()
+    validate("data-extension-response.json", answer)
+    milan = answer["rows"]["city/milan"]
+    assert milan["country"] == [{"id": "country/italy", "name": "Italy"}]
+    assert milan["country_iso2"] == [{"str": "IT"}]
+    assert milan["country_iso3"] == [{"str": "ITA"}]
+    assert milan["continent"] == [{"id": "continent/europe", "name": "Europe"}]
+    assert milan["wikidata"] == [{"str": "Q490"}]
+    assert isinstance(milan["latitude"][0]["float"], float)
+    assert len(milan["policy_areas"]) == 5
+    assert answer["rows"]["city/no-such-city"]["country"] == []
+    meta = {m["id"]: m for m in answer["meta"]}
+    assert meta["country"]["type"] == {"id": "Country", "name": "Country"}
+
+
+def test_the_other_types_extend_too(client: TestClient) -> None:
+    query = {
+        "ids": ["country/japan", "person/jeff-merritt", "organisation/world-economic-forum"],
+        "properties": [{"id": "iso2"}, {"id": "cities"}, {"id": "affiliation"}, {"id": "url"}],
+    }
+    answer = client.get("/reconcile", params={"extend": json.dumps(query)}).json()
+    validate("data-extension-response.json", answer)
+    japan = answer["rows"]["country/japan"]
+    assert japan["iso2"] == [{"str": "JP"}]
+    assert {c["id"] for c in japan["cities"]} == {
+        "city/hamamatsu",
+        "city/kaga",
+        "city/kakogawa",
+        "city/maebashi",
+    }
+    assert answer["rows"]["person/jeff-merritt"]["affiliation"] == [
+        {"id": "organisation/world-economic-forum", "name": "World Economic Forum"}
+    ]
+    assert answer["rows"]["organisation/world-economic-forum"]["url"] == [
+        {"str": "https://www.weforum.org/"}
+    ]
+
+
+def test_an_unknown_extension_property_is_a_400_that_says_so(client: TestClient) -> None:
+    query = {"ids": ["city/milan"], "properties": [{"id": "mayor"}]}
+    response = client.post("/reconcile", data={"extend": json.dumps(query)})
+    assert response.status_code == 400
+    assert "unknown property 'mayor'" in response.text
+
+
+def test_the_manifest_offers_data_extension(client: TestClient) -> None:
+    manifest = client.get("/reconcile").json()
+    assert manifest["extend"]["propose_properties"]["service_path"] == (
+        "/reconcile/propose_properties"
+    )

@@ -349,3 +349,113 @@ def suggest_properties(prefix: str) -> list[dict[str, str]]:
         for pid, (name, _) in PROPERTIES.items()
         if not wanted or wanted in normalise(name) or normalise(pid).startswith(wanted)
     ]
+
+
+# -- Data extension (W3C Reconciliation API 0.2, "extend") ----------------------------------
+
+
+@dataclass(frozen=True)
+class ExtendProperty:
+    id: str
+    name: str
+    kind: str
+    """``entity`` (a cell that is itself reconciled: id and name), ``str`` or ``float``."""
+    description: str = ""
+    target: str = ""
+    """For an ``entity`` property whose values are all of one type: that type."""
+
+
+#: What each type can be extended with, in the order they are proposed.
+EXTEND_PROPERTIES: dict[str, tuple[ExtendProperty, ...]] = {
+    "City": (
+        ExtendProperty("country", "Country", "entity", target="Country"),
+        ExtendProperty("country_iso2", "Country (ISO 3166-1 alpha-2)", "str"),
+        ExtendProperty("country_iso3", "Country (ISO 3166-1 alpha-3)", "str"),
+        ExtendProperty("continent", "Continent", "entity"),
+        ExtendProperty("latitude", "Latitude (WGS84)", "float"),
+        ExtendProperty("longitude", "Longitude (WGS84)", "float"),
+        ExtendProperty("geonames_id", "GeoNames id", "str"),
+        ExtendProperty("wikidata", "Wikidata id", "str", "verified links only"),
+        ExtendProperty("policy_areas", "Policy areas committed to", "entity"),
+        ExtendProperty("name_in_release", "Name in the release", "str"),
+    ),
+    "Country": (
+        ExtendProperty("iso2", "ISO 3166-1 alpha-2", "str"),
+        ExtendProperty("iso3", "ISO 3166-1 alpha-3", "str"),
+        ExtendProperty("wikidata", "Wikidata id", "str", "verified links only"),
+        ExtendProperty("cities", "Pioneer cities", "entity", target="City"),
+    ),
+    "Organization": (
+        ExtendProperty("url", "Website", "str"),
+        ExtendProperty("area_served", "Area served", "entity"),
+        ExtendProperty("wikidata", "Wikidata id", "str", "verified links only"),
+    ),
+    "Person": (
+        ExtendProperty("job_title", "Title as the release writes it", "str"),
+        ExtendProperty("affiliation", "Speaks for", "entity", target="Organization"),
+        ExtendProperty("wikidata", "Wikidata id", "str", "verified links only"),
+    ),
+}
+_EXTEND_BY_ID = {p.id: p for props in EXTEND_PROPERTIES.values() for p in props}
+
+
+def propose_properties(type_id: str, limit: int | None = None) -> dict[str, Any]:
+    """The properties a column of *type_id* can be extended with."""
+    kind = _type_of(type_id)
+    if kind is None:
+        raise QueryError("'type' is required")
+    proposed = [
+        {"id": p.id, "name": p.name, **({"description": p.description} if p.description else {})}
+        for p in EXTEND_PROPERTIES[kind]
+    ]
+    return {"type": kind, "properties": proposed[:limit] if limit else proposed}
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value of an extension property: an entity id with its name, or a literal."""
+
+    value: str
+    label: str = ""
+
+
+def extend(values: Mapping[str, Mapping[str, Sequence[Value]]], query: Any) -> dict[str, Any]:
+    """An extension query ``{ids, properties: [{id}]}`` -> ``{meta, rows}``.
+
+    *values* maps an entity id to its property values (see ``web/reconcile.py``).
+    """
+    if not isinstance(query, Mapping):
+        raise QueryError("'extend' must be an object with 'ids' and 'properties'")
+    ids, wanted = query.get("ids"), query.get("properties")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise QueryError("'ids' must be a list of entity ids")
+    if not isinstance(wanted, list) or not all(isinstance(p, Mapping) for p in wanted):
+        raise QueryError("'properties' must be a list of {id}")
+    properties = []
+    for item in wanted:
+        found = _EXTEND_BY_ID.get(str(item.get("id")))
+        if found is None:
+            known = ", ".join(_EXTEND_BY_ID)
+            raise QueryError(f"unknown property {item.get('id')!r}; known: {known}")
+        properties.append(found)
+    meta = [
+        {
+            "id": p.id,
+            "name": p.name,
+            **({"type": {"id": p.target, "name": TYPES[p.target]}} if p.target else {}),
+        }
+        for p in properties
+    ]
+    rows: dict[str, Any] = {}
+    for entity_id in ids:
+        cells = values.get(entity_id, {})
+        rows[entity_id] = {p.id: [_cell(p, v) for v in cells.get(p.id, ())] for p in properties}
+    return {"meta": meta, "rows": rows}
+
+
+def _cell(prop: ExtendProperty, value: Value) -> dict[str, Any]:
+    if prop.kind == "entity":
+        return {"id": value.value, "name": value.label or value.value}
+    if prop.kind == "float":
+        return {"float": float(value.value)}
+    return {"str": value.value}

@@ -18,6 +18,9 @@ from ..integrate.reconcile import (
     TYPES,
     Entity,
     QueryError,
+    Value,
+    extend,
+    propose_properties,
     reconcile_batch,
     suggest_entities,
     suggest_properties,
@@ -65,6 +68,56 @@ SELECT ?e ?key ?value WHERE {
   UNION { ?e schema:jobTitle ?value BIND("job" AS ?key) }
 }"""
 )
+
+
+EXTEND_QUERY = (
+    sparql_prologue("schema", "scg", "owl", "geo", "skos")
+    + """
+SELECT ?e ?key ?value ?label WHERE {
+  VALUES ?type { schema:City schema:Country schema:Organization schema:Person }
+  ?e a ?type .
+  { ?e schema:containedInPlace ?value BIND("country" AS ?key)
+    OPTIONAL { ?value schema:name ?label } }
+  UNION { ?e schema:containedInPlace/scg:iso3166Alpha2 ?value BIND("country_iso2" AS ?key) }
+  UNION { ?e schema:containedInPlace/scg:iso3166Alpha3 ?value BIND("country_iso3" AS ?key) }
+  UNION { ?e scg:continent ?value BIND("continent" AS ?key) OPTIONAL { ?value schema:name ?label } }
+  UNION { ?e geo:lat ?value BIND("latitude" AS ?key) }
+  UNION { ?e geo:long ?value BIND("longitude" AS ?key) }
+  UNION { ?e scg:geonamesId ?value BIND("geonames_id" AS ?key) }
+  UNION { ?e owl:sameAs ?w BIND("wikidata" AS ?key) BIND(STRAFTER(STR(?w), "/entity/") AS ?value) }
+  UNION { ?c scg:committedCity ?e ; scg:policyArea ?value BIND("policy_areas" AS ?key)
+          OPTIONAL { ?value skos:prefLabel ?label } }
+  UNION { ?e scg:nameInRelease ?value BIND("name_in_release" AS ?key) }
+  UNION { ?e scg:iso3166Alpha2 ?value BIND("iso2" AS ?key) }
+  UNION { ?e scg:iso3166Alpha3 ?value BIND("iso3" AS ?key) }
+  UNION { ?value schema:containedInPlace ?e ; a schema:City BIND("cities" AS ?key)
+          OPTIONAL { ?value schema:name ?label } }
+  UNION { ?e schema:url ?value BIND("url" AS ?key) }
+  UNION { ?e schema:areaServed ?value BIND("area_served" AS ?key)
+          OPTIONAL { ?value schema:name ?label } }
+  UNION { ?e schema:jobTitle ?value BIND("job_title" AS ?key) }
+  UNION { ?e schema:affiliation ?value BIND("affiliation" AS ?key)
+          OPTIONAL { ?value schema:name ?label } }
+}"""
+)
+
+
+async def load_values(state: AppState) -> dict[str, dict[str, list[Value]]]:
+    """Every extension value of every reconcilable entity, by entity id and property."""
+    values: dict[str, dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
+    for row in await select(state, EXTEND_QUERY):
+        if "value" not in row:
+            continue
+        entity = row["e"]["value"].removeprefix(str(ID))
+        raw = row["value"]["value"]
+        value = Value(raw.removeprefix(str(ID)), row.get("label", {}).get("value", ""))
+        cells = values[entity][row["key"]["value"]]
+        if value not in cells:
+            cells.append(value)
+    for by_property in values.values():
+        for cells in by_property.values():
+            cells.sort(key=lambda v: (v.label, v.value))
+    return values
 
 
 class ReconcileError(SmartCityGraphError):
@@ -132,6 +185,13 @@ def manifest(root: str) -> dict[str, Any]:
         "defaultTypes": [{"id": t, "name": name} for t, name in TYPES.items()],
         "view": {"url": root + "id/{{id}}"},
         "preview": {"url": root + "reconcile/preview?id={{id}}", "width": 430, "height": 130},
+        "extend": {
+            "propose_properties": {
+                "service_url": service,
+                "service_path": "/reconcile/propose_properties",
+            },
+            "property_settings": [],
+        },
         "suggest": {
             "entity": {
                 "service_url": service,
@@ -160,10 +220,15 @@ MAX_BATCH = 100
 MAX_BODY = 256 * 1024
 
 
-async def read_queries(request: Request) -> Any:
-    """The batch from ``queries=`` (query string or form field) or from a JSON body."""
-    raw = request.query_params.get("queries")
-    if raw is None and request.method == "POST":
+async def read_request(request: Request) -> tuple[Any, Any]:
+    """(``queries``, ``extend``): each from the query string, a form field or a JSON body,
+    parsed as JSON; ``None`` where absent. The body is read once, and never beyond
+    :data:`MAX_BODY`."""
+    raw: dict[str, str | None] = {
+        name: request.query_params.get(name) for name in ("queries", "extend")
+    }
+    found: dict[str, Any] = {}
+    if request.method == "POST" and raw["queries"] is None and raw["extend"] is None:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         chunks, size = [], 0
         async for chunk in request.stream():  # never buffer more than MAX_BODY
@@ -177,24 +242,37 @@ async def read_queries(request: Request) -> Any:
                 document = json.loads(body)
             except ValueError as exc:
                 raise ReconcileError(f"the JSON body does not parse: {exc}") from exc
-            return document.get("queries", document) if isinstance(document, dict) else document
-        raw = dict(parse_qsl(body, keep_blank_values=True)).get("queries")
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise ReconcileError(f"'queries' is not valid JSON: {exc}") from exc
+            if isinstance(document, dict) and "extend" in document:
+                return None, document["extend"]
+            queries = document.get("queries", document) if isinstance(document, dict) else document
+            return queries, None
+        form = dict(parse_qsl(body, keep_blank_values=True))
+        raw = {name: form.get(name) for name in ("queries", "extend")}
+    for name, text in raw.items():
+        if text is None:
+            found[name] = None
+            continue
+        try:
+            found[name] = json.loads(text)
+        except ValueError as exc:
+            raise ReconcileError(f"'{name}' is not valid JSON: {exc}") from exc
+    return found["queries"], found["extend"]
 
 
 def router(state: AppState) -> APIRouter:
     routes = APIRouter()
     cache: dict[str, list[Entity]] = {}
+    extension: dict[str, dict[str, dict[str, list[Value]]]] = {}
 
     async def entities() -> list[Entity]:
         if "all" not in cache:
             cache["all"] = await load_entities(state)
         return cache["all"]
+
+    async def values() -> dict[str, dict[str, list[Value]]]:
+        if "all" not in extension:
+            extension["all"] = await load_values(state)
+        return extension["all"]
 
     def root(request: Request) -> str:
 
@@ -202,7 +280,12 @@ def router(state: AppState) -> APIRouter:
 
     @routes.api_route("/reconcile", methods=["GET", "POST"])
     async def reconcile(request: Request) -> Response:
-        queries = await read_queries(request)
+        queries, extension_query = await read_request(request)
+        if extension_query is not None:
+            try:
+                return respond(request, extend(await values(), extension_query))
+            except QueryError as exc:
+                raise ReconcileError(str(exc)) from exc
         if queries is None:
             return respond(request, manifest(root(request)))
         if isinstance(queries, dict) and len(queries) > MAX_BATCH:
@@ -211,6 +294,13 @@ def router(state: AppState) -> APIRouter:
         try:
             # Scoring is CPU work: off the event loop, so other requests keep being answered.
             return respond(request, await asyncio.to_thread(reconcile_batch, known, queries))
+        except QueryError as exc:
+            raise ReconcileError(str(exc)) from exc
+
+    @routes.get("/reconcile/propose_properties")
+    async def propose(request: Request, type: str = "", limit: int = 0) -> Response:
+        try:
+            return respond(request, propose_properties(type, limit or None))
         except QueryError as exc:
             raise ReconcileError(str(exc)) from exc
 
