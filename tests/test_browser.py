@@ -96,3 +96,27 @@ def test_the_landing_page_links_every_download(browser: object, release_server: 
     assert "graph.jsonld" in links
     assert only_loopback(requests) == []
     assert errors == []
+
+
+@pytest.mark.parametrize("entity", ["city/milan", "city/buenos-aires", "person/jeff-merritt"])
+def test_a_reconciliation_preview_fits_the_size_the_manifest_gives(
+    browser: object, release_server: str, entity: str
+) -> None:
+    """At the manifest's preview size, nothing overflows; the preview names the country,
+    the coordinates and the Wikidata id where the entity has them."""
+    import httpx
+
+    size = httpx.get(release_server + "/reconcile").json()["preview"]
+    page = browser.new_page(viewport={"width": size["width"], "height": size["height"]})  # type: ignore[attr-defined]
+    page.goto(f"{release_server}/reconcile/preview?id={entity}", wait_until="networkidle")
+    width, height = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert width <= size["width"]
+    assert height <= size["height"]
+    text = page.inner_text("body")
+    if entity == "city/milan":
+        assert "Italy" in text
+        assert "Q490" in text
+        assert "45.46" in text
+    page.close()

@@ -44,7 +44,7 @@ SELECT ?e ?type ?name ?alt WHERE {
 }"""
 )
 FACTS_QUERY = (
-    sparql_prologue("schema", "scg", "owl")
+    sparql_prologue("schema", "scg", "owl", "geo")
     + """
 SELECT ?e ?key ?value WHERE {
   { ?e schema:containedInPlace ?c BIND("country" AS ?key) BIND(STR(?c) AS ?value) }
@@ -66,6 +66,8 @@ SELECT ?e ?key ?value WHERE {
   UNION { ?e owl:sameAs ?w BIND("wikidata" AS ?key)
           BIND(STRAFTER(STR(?w), "/entity/") AS ?value) }
   UNION { ?e schema:jobTitle ?value BIND("job" AS ?key) }
+  UNION { ?e geo:lat ?value BIND("latitude" AS ?key) }
+  UNION { ?e geo:long ?value BIND("longitude" AS ?key) }
 }"""
 )
 
