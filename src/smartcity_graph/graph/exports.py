@@ -211,6 +211,17 @@ def _wikidata_column() -> Column:
     )
 
 
+def _confirmation_column() -> Column:
+    return _column(
+        "confirmation",
+        "Confirmation status",
+        "anyURI",
+        SCG.confirmationStatus,
+        _objects(SCG.confirmationStatus),
+        iri=True,
+    )
+
+
 TABLES: tuple[Table, ...] = (
     Table(
         "cities",
@@ -260,14 +271,7 @@ TABLES: tuple[Table, ...] = (
                 "geonames", "GeoNames feature", "anyURI", SCHEMA.sameAs, _geonames_iri, iri=True
             ),
             _wikidata_column(),
-            _column(
-                "confirmation",
-                "Confirmation status",
-                "anyURI",
-                SCG.confirmationStatus,
-                _objects(SCG.confirmationStatus),
-                iri=True,
-            ),
+            _confirmation_column(),
         ),
     ),
     Table(
@@ -457,14 +461,7 @@ TABLES: tuple[Table, ...] = (
                 _objects(SCG.announcedAt),
                 iri=True,
             ),
-            _column(
-                "confirmation",
-                "Confirmation status",
-                "anyURI",
-                SCG.confirmationStatus,
-                _objects(SCG.confirmationStatus),
-                iri=True,
-            ),
+            _confirmation_column(),
         ),
     ),
 )

@@ -152,8 +152,7 @@ def _this_certainly_bound(query: str) -> bool:
         return False
     if any(n.name in _DECLINED for n in _walk(top.p)):
         return False
-    names = {v for n in _walk(root) for v in n.values() if isinstance(v, Variable)}
-    names |= {v for n in _walk(root) for v in _nested_variables(n)}
+    names = {v for n in _walk(root) for v in _nested_variables(n)}
     if {Variable("currentShape"), Variable("shapesGraph")} & names:
         return False
     return _binds(top.p)
