@@ -110,7 +110,12 @@ class _Builder:
         self.organisations = {org.id for org in records.organisations}
         self.cities = {city.id: city for city in records.cities}
         self.people = {person.id: person for person in records.people}
-        self.publishers_done: set[URIRef] = set()
+        #: The sources each publisher that is not an organisation of the release published;
+        #: an entry is taken out when its agent is written.
+        self.published: dict[str, list[str]] = {}
+        for source in records.sources:
+            if source.publisher not in self.organisations:
+                self.published.setdefault(source.publisher, []).append(source.id)
         #: The press release: what it writes cites it, statement by statement.
         self.release = records.dataset.press_release
 
@@ -180,9 +185,8 @@ class _Builder:
         if publisher in self.organisations:
             return iris.mint("organisation", publisher)
         s = iris.mint("organisation", iris.slugify(publisher))
-        if s not in self.publishers_done:
-            self.publishers_done.add(s)
-            published = [x.id for x in self.records.sources if x.publisher == publisher]
+        published = self.published.pop(publisher, None)  # None: written already
+        if published is not None:
             self.types(s, FOAF.Agent, DCTERMS.Agent)
             self.label(s, publisher, published, lang=False)
             self.sources(s, published)

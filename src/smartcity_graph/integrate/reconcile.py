@@ -228,7 +228,25 @@ def _type_of(value: Any) -> str | None:
     return text
 
 
-def reconcile_one(entities: Sequence[Entity], query: Mapping[str, Any]) -> list[Candidate]:
+def place_names(entities: Sequence[Entity]) -> frozenset[str]:
+    """The countries and continents of *entities* by name (normalised; no codes, ids or
+    IRIs): a qualifier naming one of them rules out entities elsewhere."""
+    return frozenset(
+        normalised
+        for e in entities
+        for key in ("country", "continent")
+        for value in e.facts.get(key, ())
+        if not value.startswith("http")
+        and not _QID.match(value)
+        and len(normalised := normalise(value)) > 3
+    )
+
+
+def reconcile_one(
+    entities: Sequence[Entity],
+    query: Mapping[str, Any],
+    places: frozenset[str] | None = None,
+) -> list[Candidate]:
     """Candidates for one query object ``{query, type?, limit?, properties?}``, best first."""
     text = query.get("query")
     if not isinstance(text, str):
@@ -241,15 +259,7 @@ def reconcile_one(entities: Sequence[Entity], query: Mapping[str, Any]) -> list[
     if not isinstance(constraints, list):
         raise QueryError("'properties' must be a list of {pid, v}")
     parsed = parse(text)
-    places = frozenset(
-        normalised
-        for e in entities
-        for key in ("country", "continent")
-        for value in e.facts.get(key, ())
-        if not value.startswith("http")
-        and not _QID.match(value)
-        and len(normalised := normalise(value)) > 3
-    )
+    places = places if places is not None else place_names(entities)
     scored: list[tuple[float, bool, Entity]] = []
     for entity in entities:
         if wanted_type and entity.type != wanted_type:
@@ -291,12 +301,13 @@ def reconcile_batch(entities: Sequence[Entity], queries: Mapping[str, Any]) -> d
     if not isinstance(queries, Mapping) or not queries:
         raise QueryError("'queries' must be a non-empty object of query objects")
     out: dict[str, Any] = {}
+    places = place_names(entities)
     for key, query in queries.items():
         # A bad query gets its own error; the others in the batch are still answered.
         try:
             if not isinstance(query, Mapping):
                 raise QueryError(f"query {key!r} must be an object")
-            out[key] = {"result": [c.as_json() for c in reconcile_one(entities, query)]}
+            out[key] = {"result": [c.as_json() for c in reconcile_one(entities, query, places)]}
         except QueryError as exc:
             out[key] = {"result": [], "error": {"type": "invalid-query", "message": str(exc)}}
     return out
