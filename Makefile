@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # Debian packages the real-part tests use: a browser for page tests, a non-Python SPARQL
-# client (roqet), a remote triple store, and wrk for the benchmark harness's smoke run. Installed when running as root with apt-get (as
+# client (roqet), a remote triple store, wrk for the benchmark harness's smoke run, and Apache httpd
+# (mod_rewrite) for the w3id.org rules. Installed when running as root with apt-get (as
 # CI does); elsewhere the tests that need them are skipped with the reason.
-SYSTEM_PACKAGES := chromium rasqal-utils virtuoso-opensource-7-bin wrk
+SYSTEM_PACKAGES := chromium rasqal-utils virtuoso-opensource-7-bin wrk apache2
 
 .PHONY: setup system-deps run build test lint clean
 

@@ -54,7 +54,7 @@ def test_the_formats_table_matches_the_format_table() -> None:
     assert rows == {f.label: (f.media_type, "." + f.extension) for f in RDF_FORMATS}
 
 
-@pytest.mark.parametrize("command", ["build", "validate", "serve", "wikidata"])
+@pytest.mark.parametrize("command", ["build", "validate", "serve", "wikidata", "w3id"])
 def test_every_command_is_documented(command: str) -> None:
     assert re.search(rf"^smartcity-graph {command}\b", README, re.MULTILINE)
     commands = parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]

@@ -152,6 +152,26 @@ def parser() -> argparse.ArgumentParser:
                 help="coordinates agree within this distance",
             )
         action.set_defaults(handler=_wikidata)
+
+    w3id = commands.add_parser(
+        "w3id", help="write the w3id.org folder (.htaccess, README.md) for a deployment"
+    )
+    w3id.add_argument(
+        "--target",
+        dest="w3id_target",
+        metavar="URL",
+        default="http://127.0.0.1:8000/",
+        help="where the server answers, ending in '/' (default http://127.0.0.1:8000/)",
+    )
+    w3id.add_argument(
+        "--out",
+        dest="w3id_out",
+        type=Path,
+        metavar="DIR",
+        default=Path("w3id.org/smartcity-graph"),
+        help="folder to write (default w3id.org/smartcity-graph)",
+    )
+    w3id.set_defaults(handler=_w3id)
     return root
 
 
@@ -234,6 +254,18 @@ def _wikidata(settings: Settings, out: Callable[[str], None], extra: dict[str, o
     return 0
 
 
+def _w3id(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
+    from .integrate.w3id import write
+
+    folder = extra.get("w3id_out")
+    target = extra.get("w3id_target")
+    assert isinstance(folder, Path)
+    assert isinstance(target, str)
+    for path in write(folder, target):
+        out(f"wrote {path}")
+    return 0
+
+
 EXTRA_OPTIONS = (
     "serve_data",
     "serve_graphs",
@@ -242,6 +274,8 @@ EXTRA_OPTIONS = (
     "wikidata_live",
     "wikidata_json",
     "wikidata_tolerance",
+    "w3id_target",
+    "w3id_out",
 )
 
 
