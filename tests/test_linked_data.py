@@ -177,7 +177,7 @@ def test_a_city_page_shows_labels_sources_wikidata_and_incoming_links(client: Te
     assert "<h1>Milan</h1>" in html
     assert '<a href="http://testserver/id/country/italy">Italy</a>' in html  # a label, not an IRI
     assert "http://www.wikidata.org/entity/Q490" in page.hrefs
-    assert "Sources of these facts" in html
+    assert '<h2 id="sources">Sources</h2>' in html
     assert "Linked from" in html
     assert "http://testserver/id/commitment/milan-2020" in page.hrefs
 
@@ -258,7 +258,7 @@ def test_the_landing_page_lists_every_file_with_size_and_checksum(
     for entry in manifest["files"]:
         assert f'href="http://testserver/release/{entry["path"]}"' in html
         assert entry["sha256"] in html
-        assert f">{entry['bytes']}<" in html
+        assert f'<data value="{entry["bytes"]}">' in html
 
 
 def test_downloads_have_etag_length_and_last_modified(

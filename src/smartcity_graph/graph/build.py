@@ -49,6 +49,7 @@ from ..namespaces import (
     SKOS,
     XSD,
 )
+from .describe import possessive
 from .model import (
     KINDS,
     City,
@@ -388,7 +389,9 @@ class _Builder:
         s = iris.mint("commitment", commitment.id)
         self.types(s, SCG.RoadmapCommitment, PROV.Entity)
         city = self.cities[commitment.city]
-        self.add(s, RDFS.label, en(f"{city.name}'s commitment to adopt the policy roadmap"))
+        self.add(
+            s, RDFS.label, en(f"{possessive(city.name)} commitment to adopt the policy roadmap")
+        )
         self.add(s, SCG.committedCity, iris.mint("city", commitment.city))
         self.add(s, SCG.roadmap, iris.mint("roadmap", commitment.roadmap))
         for area in commitment.policy_areas:

@@ -6,12 +6,13 @@ Routes (each handler parses, calls the core or the engine, responds):
 ``/health``              200 once the store is loaded
 ``/sparql``              SPARQL 1.1 Protocol (GET, POST form, POST sparql-query);
                          without a query: the service description, or the query UI
-``/``                    landing page with the downloads
+``/``                    landing page: numbers, map, charts, downloads, citation
+``/search``              search by name (diacritics-insensitive); JSON for scripts
 ``/release/{file}``      release files with ETag, Last-Modified, 304, gzip
 ``/.well-known/void``    the dataset description
 ``/id/{kind}/{slug}``    every resource, by conneg or by suffix (.ttl .jsonld .nt .rdf .html)
-``/def``, ``/def/{T}``   the ontology and each of its terms
-``/shapes``              303 to the published SHACL shapes
+``/def``, ``/def/{T}``   the ontology and each of its terms (documentation pages for browsers)
+``/shapes``              the SHACL shapes in words for browsers; else 303 to the published file
 ======================  ============================================================
 """
 
@@ -35,7 +36,7 @@ from ..errors import SmartCityGraphError
 from ..query.dataset import Served
 from ..query.engine import Engine, make_engine
 from ..settings import Settings
-from . import files, pages, sparql
+from . import files, landing, pages, sparql, vocabulary
 from .common import AppState, error_headers, not_found, text_error
 from .examples import EXAMPLES
 from .reconcile import router as reconcile_router
@@ -98,6 +99,8 @@ def create_app(settings: Settings, served: Served, engine: Engine | None = None)
     app.include_router(reconcile_router(state))
     _health(app, state)
     sparql.routes(app, state)
+    landing.routes(app, state)
+    vocabulary.routes(app, state)
     pages.routes(app, state)
     files.routes(app, state)
     _errors(app, state)

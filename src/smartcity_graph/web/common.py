@@ -19,6 +19,7 @@ from rdflib import Graph
 from .. import formats
 from ..errors import SmartCityGraphError
 from ..graph.serialize import serialize
+from ..integrate.reconcile import Entity
 from ..namespaces import PREFIXES
 from ..query.dataset import Served
 from ..query.engine import Engine, QueryRequest
@@ -209,3 +210,5 @@ class AppState:
     """Release files verified against the manifest (see :mod:`.files`)."""
     manifest_entry: dict[str, Any] | None = None
     """``manifest.json``'s own size and sha256, once read (see :mod:`.files`)."""
+    entities: list[Entity] | None = None
+    """The reconcilable and searchable things, once loaded (see :mod:`.reconcile`)."""

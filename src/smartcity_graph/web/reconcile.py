@@ -130,6 +130,13 @@ class ReconcileTooLarge(SmartCityGraphError):
     http_status = 413
 
 
+async def cached_entities(state: AppState) -> list[Entity]:
+    """:func:`load_entities`, once per served release (reconciliation and search share it)."""
+    if state.entities is None:
+        state.entities = await load_entities(state)
+    return state.entities
+
+
 async def load_entities(state: AppState) -> list[Entity]:
     """Every reconcilable entity, with its names and the facts constraints are checked on."""
 
@@ -263,13 +270,10 @@ async def read_request(request: Request) -> tuple[Any, Any]:
 
 def router(state: AppState) -> APIRouter:
     routes = APIRouter()
-    cache: dict[str, list[Entity]] = {}
     extension: dict[str, dict[str, dict[str, list[Value]]]] = {}
 
     async def entities() -> list[Entity]:
-        if "all" not in cache:
-            cache["all"] = await load_entities(state)
-        return cache["all"]
+        return await cached_entities(state)
 
     async def values() -> dict[str, dict[str, list[Value]]]:
         if "all" not in extension:

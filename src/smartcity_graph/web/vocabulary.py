@@ -55,6 +55,7 @@ from .common import (
 from .files import verify
 from .pages import link_headers, name_document, name_response, pick_format, render_resource
 from .render import render
+from .resource_page import labels_for
 
 #: Uses of each term shown from the data.
 EXAMPLES = 3
@@ -278,28 +279,9 @@ def _mentioned(uses: dict[str, list[tuple[Node, Node | None]]]) -> list[str]:
     ]
 
 
-async def labels(state: AppState, nodes: list[str]) -> dict[str, str]:
-    """The English (or untagged) label of each of *nodes* the store knows."""
-    wanted = [n for n in dict.fromkeys(nodes) if iri_ok(n)]
-    if not wanted:
-        return {}
-    values = " ".join(f"<{n}>" for n in wanted)
-    rows = await select(
-        state,
-        sparql_prologue("rdfs", "skos", "schema")
-        + f"SELECT ?x ?label WHERE {{ VALUES ?x {{ {values} }} "
-        "?x rdfs:label|skos:prefLabel|schema:name ?label "
-        'FILTER(LANG(?label) = "en" || LANG(?label) = "") }',
-    )
-    found: dict[str, str] = {}
-    for row in sorted(rows, key=lambda r: (r["x"]["value"], r["label"]["value"])):
-        found.setdefault(row["x"]["value"], row["label"]["value"])
-    return found
-
-
 async def namer_for(state: AppState, root: str, mentioned: list[str]) -> Namer:
     ours = [iri for iri in mentioned if iris.is_ours(iri)]
-    return Namer(await labels(state, ours), lambda iri: iris.to_local(iri, root))
+    return Namer(await labels_for(state, ours), lambda iri: iris.to_local(iri, root))
 
 
 async def concept_schemes(state: AppState, namer: Namer, ontology: Graph) -> tuple[SchemeView, ...]:

@@ -11,8 +11,9 @@ result with ``|safe``; a link that is not relative or http(s) is refused. Each m
 world map is an ``<a class="map-marker">`` around one ``<circle>``, with an accessible name
 (``aria-label`` and a ``<title>``), reached by the keyboard. The colours are presentation
 attributes, so a page's CSS (``.map-sea``, ``.map-land``, ``.map-marker circle``,
-``.map-marker:focus circle``) overrides them; the SVG's own ``<style>`` (allowed by
-``style-src 'self' 'unsafe-inline'``) gives a default hover and focus style of no specificity.
+``.map-marker:focus circle``) styles hover, focus and size. The SVG carries no ``style``
+attribute and no ``<style>`` element: the pages' Content-Security-Policy (``style-src
+'self'``) would refuse them; the width and height attributes give the aspect ratio.
 """
 
 from __future__ import annotations
@@ -74,18 +75,6 @@ WORLD_SOUTH = -57.0
 
 MARKER_RADIUS = 5.0
 """A marker's radius on a world map 960 units wide (scaled with the width)."""
-
-_STYLE = (
-    "<style>"
-    ":where(.smartcity-map .map-marker:focus){{outline:none}}"
-    ":where(.smartcity-map .map-marker:hover,.smartcity-map .map-marker:focus) circle"
-    "{{fill:{focus}}}"
-    ":where(.smartcity-map .map-marker:focus) circle{{stroke:{focus_ring};stroke-width:3px}}"
-    "</style>"
-)
-"""A default hover and focus style. ``:where()`` gives it no specificity, so any rule of the
-page's own (``.map-marker:focus circle``) wins over it."""
-
 
 # -- TopoJSON -------------------------------------------------------------------------------
 
@@ -393,10 +382,9 @@ def _svg_open(
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="smartcity-map" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'style="display:block;width:100%;height:auto;aspect-ratio:{width}/{height}" '
         f'role="{role}" aria-labelledby="{uid}-title" aria-describedby="{uid}-desc">'
         f'<title id="{uid}-title">{_e(title)}</title>'
-        f'<desc id="{uid}-desc">{_e(description)}</desc>' + _STYLE.format(**COLOURS)
+        f'<desc id="{uid}-desc">{_e(description)}</desc>'
     )
 
 
