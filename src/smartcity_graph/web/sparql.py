@@ -12,8 +12,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import formats
 from ..errors import QueryTooLarge, SmartCityGraphError
+from ..namespaces import BASE
 from ..query.engine import QueryRequest
 from ..query.protocol import (
+    GRAPH_FORMATS,
+    SOLUTION_FORMATS,
     ProtocolRequest,
     body_limit,
     bound_query,
@@ -55,9 +58,9 @@ def routes(app: FastAPI, state: AppState) -> None:
             body,
         )
         root = root_url(state, request)
-        if protocol.query is None:
+        if protocol.query is None or opens_query_page(request, protocol):
             if wants_html(request):
-                page = render("query.html", root=root)
+                page = render("query.html", root=root, base=BASE, query=protocol.query)
                 return HTMLResponse(
                     page, headers={"Content-Security-Policy": QUERY_UI_CSP, "Vary": "Accept"}
                 )
@@ -76,6 +79,25 @@ def routes(app: FastAPI, state: AppState) -> None:
             return rdf_response(graph, fmt, {"Vary": "Accept"})
         body, media, headers = await run_query(state, protocol, request.headers.get("accept"), root)
         return Response(body, media_type=media, headers=headers)
+
+
+def opens_query_page(request: Request, protocol: ProtocolRequest) -> bool:
+    """Whether a request with a query is a browser opening a link to the query page.
+
+    The contract of ``/sparql?query=...`` (Yasgui's share links, and "open in SPARQL" on the
+    resource pages): a GET or HEAD without ``format`` whose ``Accept`` prefers ``text/html``
+    to every result format gets the query page, which puts the query in the editor and runs
+    it. SPARQL clients never prefer ``text/html`` (and a tie goes to the protocol); every
+    other request is the SPARQL protocol."""
+    if request.method not in ("GET", "HEAD") or protocol.formats or not wants_html(request):
+        return False
+    ranges = formats.parse_accept(request.headers.get("accept"))
+    html = formats.quality(ranges, (formats.HTML.media_type, *formats.HTML.aliases))
+    results = max(
+        formats.quality(ranges, (offer.media_type, *offer.aliases))
+        for offer in (*SOLUTION_FORMATS, *GRAPH_FORMATS)
+    )
+    return html > results
 
 
 async def run_query(
@@ -115,7 +137,8 @@ class QueryFastPath:
     """Pure ASGI, outermost of the app's own middleware: a SPARQL query to ``/sparql`` (GET or
     POST) is read, run and answered here, without the router and the middleware below, with
     the same headers they would add (CORS, nosniff, no-referrer) and the same errors.
-    Anything else, a request without a query included, goes on to the app."""
+    Anything else goes on to the app: a request without a query, and a browser opening a
+    link to the query page (:func:`opens_query_page`)."""
 
     def __init__(self, app: ASGIApp, state: AppState) -> None:
         self.app = app
@@ -139,7 +162,7 @@ class QueryFastPath:
                 request.headers.get("content-type"),
                 body,
             )
-            if protocol.query is None:
+            if protocol.query is None or opens_query_page(request, protocol):
                 await self.app(scope, _replay(body), send)
                 return
             content, media, headers = await run_query(
