@@ -168,8 +168,7 @@ def parser() -> argparse.ArgumentParser:
         dest="w3id_out",
         type=Path,
         metavar="DIR",
-        default=Path("w3id.org/smartcity-graph"),
-        help="folder to write (default w3id.org/smartcity-graph)",
+        help="folder to write (default: w3id.org/ and the namespace's folder name)",
     )
     w3id.set_defaults(handler=_w3id)
     return root
@@ -255,9 +254,9 @@ def _wikidata(settings: Settings, out: Callable[[str], None], extra: dict[str, o
 
 
 def _w3id(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
-    from .integrate.w3id import write
+    from .integrate.w3id import FOLDER, write
 
-    folder = extra.get("w3id_out")
+    folder = extra.get("w3id_out") or Path("w3id.org") / FOLDER
     target = extra.get("w3id_target")
     assert isinstance(folder, Path)
     assert isinstance(target, str)

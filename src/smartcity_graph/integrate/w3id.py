@@ -20,7 +20,7 @@ What the rules do, in order:
 Query strings (``?_profile=…``) are kept by every rule. Every answer says ``Vary: Accept``
 and ``Access-Control-Allow-Origin: *`` (a script in a page can follow the redirect). The
 patterns come from :mod:`..iris` and the suffixes from :mod:`..formats`, so a new kind or
-format needs no new rule. The committed copy (``w3id.org/smartcity-graph/``) targets the
+format needs no new rule. The committed copy (in the repository's ``w3id.org/`` folder) targets the
 server ``make run`` starts; a test checks it matches what this module writes.
 """
 

@@ -5,7 +5,8 @@ Routes (each handler parses, calls the core or the engine, responds):
 ======================  ============================================================
 ``/health``              200 once the store is loaded
 ``/sparql``              SPARQL 1.1 Protocol (GET, POST form, POST sparql-query);
-                         without a query: the service description, or the query UI
+                         without a query: the service description, or the query UI;
+                         with a query from a browser: the query UI with that query
 ``/``                    landing page: numbers, map, charts, downloads, citation
 ``/search``              search by name (diacritics-insensitive); JSON for scripts
 ``/release/{file}``      release files with ETag, Last-Modified, 304, gzip
