@@ -92,7 +92,7 @@ def test_a_resource_page_renders_without_errors(browser: object, release_server:
 
 def test_the_landing_page_links_every_download(browser: object, release_server: str) -> None:
     page, requests, errors = open_page(browser, release_server + "/")
-    links = page.locator("table.downloads a").all_inner_texts()  # type: ignore[attr-defined]
+    links = page.locator(".downloads a").all_inner_texts()  # type: ignore[attr-defined]
     assert "graph.jsonld" in links
     assert only_loopback(requests) == []
     assert errors == []
