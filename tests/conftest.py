@@ -170,3 +170,20 @@ def release_server(release_dir: Path) -> Iterator[str]:
     """The real release served by a real uvicorn on loopback."""
     with running_server("--release", str(release_dir), "--query-timeout", "5") as url:
         yield url
+
+
+# -- A real browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session (skipped, with the reason, without it)."""
+    import chromium
+
+    if not chromium.installed():
+        pytest.skip(chromium.MISSING)
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    with playwright_sync.sync_playwright() as driver:
+        instance = chromium.launch(driver)
+        yield instance
+        instance.close()

@@ -5,42 +5,22 @@ The query UI must work with no internet: every request the page makes stays on 1
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+import chromium
 from smartcity_graph.web.examples import EXAMPLES
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="Chromium not installed (Debian package chromium; `make system-deps`)",
+        not chromium.installed(),
+        reason=chromium.MISSING,
     ),
 ]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    playwright_sync = pytest.importorskip("playwright.sync_api")
-    with playwright_sync.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser: object, url: str) -> tuple[object, list[str], list[str]]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -592,21 +591,6 @@ def test_every_text_colour_of_docs_css_has_4_5_to_1_on_every_background_it_sets(
 
 
 # -- In a real browser: nothing wider than a phone, nothing the CSP blocks ---------------------
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not installed (Debian package chromium; `make system-deps`)")
-    playwright_sync = pytest.importorskip("playwright.sync_api")
-    with playwright_sync.sync_playwright() as driver:
-        chromium = driver.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.slow

@@ -14,7 +14,6 @@ small (no PNG optimiser is part of the project).
 from __future__ import annotations
 
 import argparse
-import shutil
 import socket
 import subprocess
 import sys
@@ -28,16 +27,10 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' Chromium settings
+
+import chromium  # noqa: E402
+
 WIDTH = 1280
 MAX_HEIGHT = 2000
 
@@ -141,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     process, url = serve(options.release)
     try:
         with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = chromium.launch(driver)
             context = browser.new_context(viewport={"width": WIDTH, "height": 800})
             for path in take_screenshots(context, url, options.out):
                 print(f"{path} ({path.stat().st_size // 1024} KB)")
