@@ -603,8 +603,13 @@ def summary(kind: str, label: str, key: Sequence[PropertyView], types: Sequence[
         title = first("Title in the release")
         return f"{label}" + (f", {title}," if title else "") + " is quoted in the announcement."
     if kind == "quote":
-        speaker, date = first("Speaker"), first("Date")
-        return f"Words of {speaker or 'a speaker'}" + (f", {date}." if date else ".")
+        speaker, date, fidelity = first("Speaker"), first("Date"), first("Text fidelity")
+        said = f"{possessive(speaker)} words" if speaker else "Words"
+        return (
+            said
+            + (f", quoted on {date}" if date else "")
+            + (f"; text fidelity: {fidelity.lower()}." if fidelity else ".")
+        )
     if kind == "commitment":
         city = first("City")
         areas = all_of("Policy areas")
