@@ -446,3 +446,11 @@ def test_the_dataset_page_gives_its_statistics_as_two_tables(client: TestClient)
     assert not doc.xpath("//section[@class='part']")
     kicker = text(doc.xpath("//p[@class='kicker']")[0])
     assert kicker.count("Dataset") == 1
+
+
+def test_a_thing_with_its_own_description_is_summed_up_by_it(client: TestClient) -> None:
+    doc = page(client, "/id/text-fidelity/verbatim")
+    summary = text(doc.xpath("//p[@class='summary']")[0])
+    assert summary != "Verbatim (Concept)."
+    rows = [text(th) for th in doc.xpath("//table[@class='facts']//th[@scope='row']")]
+    assert "Definition" not in rows, "the definition is the summary, not repeated below"

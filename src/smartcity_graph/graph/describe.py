@@ -435,6 +435,13 @@ def resource_view(
         quote = " ".join(str(o) for o in facts.rows.pop(SCHEMA.text))
     note = "\n".join(str(o) for o in facts.rows.pop(RDFS.comment, []))
 
+    described = ""
+    if kind not in _SUMMARISED:  # its own description says best what it is
+        for predicate in (SCHEMA.description, DCTERMS.description, SKOS.definition):
+            if predicate in facts.rows:
+                described = str(facts.rows.pop(predicate)[0])
+                break
+
     key: list[PropertyView] = []
     coordinates = None
     for predicate_iri, text in KEY_FACTS.get(kind, ()):
@@ -528,7 +535,7 @@ def resource_view(
         label=label,
         kind=kind,
         types=types,
-        summary=summary(kind, label, key, types),
+        summary=described or summary(kind, label, key, types),
         key_facts=tuple(key),
         properties=properties,
         sources=sources,
@@ -575,6 +582,13 @@ def _partitions(
                 )
         found.append(tuple(sorted(rows, key=lambda p: (-p.count, p.label))))
     return found[0], found[1]
+
+
+#: Kinds whose one-sentence summary is written from their key facts (see :func:`summary`).
+_SUMMARISED = frozenset(
+    {"city", "country", "person", "quote", "commitment", "organisation", "policy-area"}
+    | {"source", "dataset"}
+)
 
 
 def summary(kind: str, label: str, key: Sequence[PropertyView], types: Sequence[Value]) -> str:
