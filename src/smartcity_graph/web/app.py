@@ -14,6 +14,7 @@ Routes (each handler parses, calls the core or the engine, responds):
 ``/id/{kind}/{slug}``    every resource, by conneg or by suffix (.ttl .jsonld .nt .rdf .html)
 ``/def``, ``/def/{T}``   the ontology and each of its terms (documentation pages for browsers)
 ``/shapes``              the SHACL shapes in words for browsers; else 303 to the published file
+``/openapi.json``        an OpenAPI 3 description of every route (:mod:`.openapi`)
 ======================  ============================================================
 """
 
@@ -37,7 +38,7 @@ from ..errors import SmartCityGraphError
 from ..query.dataset import Served
 from ..query.engine import Engine, make_engine
 from ..settings import Settings
-from . import files, landing, pages, sparql, vocabulary
+from . import files, landing, openapi, pages, sparql, vocabulary
 from .common import AppState, error_headers, not_found, text_error
 from .examples import EXAMPLES
 from .reconcile import router as reconcile_router
@@ -104,6 +105,7 @@ def create_app(settings: Settings, served: Served, engine: Engine | None = None)
     vocabulary.routes(app, state)
     pages.routes(app, state)
     files.routes(app, state)
+    openapi.routes(app, state)
     _errors(app, state)
     return app
 
@@ -153,7 +155,10 @@ def _errors(app: FastAPI, state: AppState) -> None:
         if exc.status_code == 404:
             return not_found(state, request, f"{request.url.path} is not here")
         if exc.status_code == 405:
-            allow = "GET, HEAD, POST, OPTIONS" if request.url.path == "/sparql" else "GET, HEAD"
+            # The route's own methods (Starlette names them in the exception), not a guess.
+            allow = (exc.headers or {}).get("Allow") or "GET, HEAD"
+            if request.url.path == "/sparql":
+                allow = "GET, HEAD, POST, OPTIONS"
             return text_error(405, "Method Not Allowed", {"Allow": allow})
         return text_error(exc.status_code, str(exc.detail))
 
