@@ -16,7 +16,7 @@ from .build import build_graph, locations
 from .describe_dataset import FileInfo, describe, file_info
 from .exports import export_files
 from .model import Records
-from .publish import publish
+from .publish import publish, recover
 from .serialize import dump_json, jsonld_context, serialize, serialize_dataset
 from .sources import read_records, read_turtle_dir
 from .validate import Report, validate
@@ -149,7 +149,10 @@ def _as_published(files: dict[str, bytes], prefix: str, graph: Graph) -> bytes:
 
 
 def build(settings: Settings, *, write: bool = True) -> Release:
-    """Read, build, validate and (if *write*) publish. Nothing is written unless all passes."""
+    """Read, build, validate and (if *write*) publish. Nothing is written unless all passes
+    (but first, what a killed build left beside the release is tidied: :func:`recover`)."""
+    if write:
+        recover(settings.release_dir)
     inputs = read_inputs(settings)
     graph, report = check(inputs)
     if not report.conforms:
