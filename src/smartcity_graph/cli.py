@@ -15,7 +15,8 @@ from .settings import Settings
 EXIT_CODES = {
     0: "success (the data conforms; the release was written)",
     1: "invalid data: a data file has a bad record, or the graph breaks a SHACL shape",
-    2: "usage or configuration error, or the release could not be written",
+    2: "usage or configuration error, an input file refused as unsafe, or the release could "
+    "not be written",
 }
 
 
@@ -192,6 +193,7 @@ def _validate(settings: Settings, out: Callable[[str], None], extra: dict[str, o
 
 
 def _serve(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
+    from .graph.input_guard import InputLimits
     from .query.dataset import from_files, from_release
     from .web.server import serve
 
@@ -199,7 +201,12 @@ def _serve(settings: Settings, out: Callable[[str], None], extra: dict[str, obje
     graphs = extra.get("serve_graphs") or []
     assert isinstance(data, list)
     assert isinstance(graphs, list)
-    served = from_files(data, graphs) if data or graphs else from_release(settings.release_dir)
+    limits = InputLimits.from_settings(settings)
+    served = (
+        from_files(data, graphs, limits)
+        if data or graphs
+        else from_release(settings.release_dir, limits)
+    )
     return serve(settings, served, out)
 
 
@@ -236,10 +243,11 @@ def _entity_documents(
 
 
 def _wikidata(settings: Settings, out: Callable[[str], None], extra: dict[str, object]) -> int:
+    from .graph.input_guard import InputLimits
     from .graph.sources import read_release_graph
     from .integrate.wikidata import as_json, as_table, check_all, our_facts, quickstatements
 
-    graph = read_release_graph(settings.release_dir)
+    graph = read_release_graph(settings.release_dir, InputLimits.from_settings(settings))
     fixtures = extra.get("wikidata_fixtures")
     assert fixtures is None or isinstance(fixtures, Path)
     qids = sorted({facts.qid for facts in our_facts(graph)})

@@ -75,6 +75,17 @@ class ValidationFailed(InvalidDataError):
         super().__init__(message)
 
 
+class UnsafeInput(SmartCityGraphError):
+    """An input file refused before any parser reads it (:mod:`.graph.input_guard`): a
+    construct that could cost without bound (XML entities, deep nesting) or reach out (a
+    DTD, a remote JSON-LD context), a limit passed, bytes that are not UTF-8, or content
+    that is not the format its suffix names. Exit code 2: the program was pointed at a file
+    it will not read, whether it is the build's data or the server's."""
+
+    exit_code = 2
+    http_status = 422
+
+
 class PublishError(SmartCityGraphError):
     """The release could not be written; the previous release is untouched."""
 

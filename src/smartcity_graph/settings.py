@@ -34,6 +34,27 @@ class Settings:
         "Date recorded as the release's dcterms:modified (YYYY-MM-DD); empty = the "
         "'modified' date in data/dataset.yaml. Never the wall clock, so builds are repeatable.",
     )
+    max_input_bytes: int = _setting(
+        4294967296,
+        "Largest input file the build or the server reads (data/, ontology/, shapes/, "
+        "serve --data and --graph, a release), in bytes; a larger one is refused before "
+        "it is read.",
+    )
+    max_input_line_bytes: int = _setting(
+        16777216,
+        "Longest line accepted in a line-based input file (Turtle, TriG, N3, N-Triples, "
+        "N-Quads, YAML, CSV), in bytes.",
+    )
+    max_input_literal_bytes: int = _setting(
+        8388608,
+        "Longest literal accepted in an input file (a Turtle or N-Triples string, a JSON-LD "
+        "string, an XML text or attribute, a YAML scalar, a quoted CSV field), in bytes.",
+    )
+    max_input_depth: int = _setting(
+        64,
+        "Deepest nesting accepted in an input file: JSON-LD arrays and objects, XML "
+        "elements, Turtle brackets, collections and triple terms, YAML collections.",
+    )
 
     host: str = _setting("127.0.0.1", "Address the server listens on (loopback by default).")
     port: int = _setting(8000, "Port the server listens on.")
@@ -61,6 +82,13 @@ class Settings:
         0,
         "Query worker processes of the embedded store (each can be stopped on timeout); "
         "0 = one per CPU core.",
+    )
+    require_isolation: str = _setting(
+        "auto",
+        "Whether the HTTP workers must serve from an empty network namespace: 'on' (refuse "
+        "to start unless they can), 'auto' (required where a probe at start-up shows the "
+        "kernel allows it; elsewhere the query guard alone, said in one line at start-up) "
+        "or 'off' (never isolated: the guard alone).",
     )
     store_mode: str = _setting(
         "auto",
@@ -100,6 +128,18 @@ class Settings:
         """Refuse settings that cannot work, naming the setting."""
         if self.store_mode not in ("auto", "memory", "lean"):
             raise UsageError(f"store_mode {self.store_mode!r} is not one of auto, memory, lean")
+        if self.require_isolation not in ("auto", "on", "off"):
+            raise UsageError(
+                f"require_isolation {self.require_isolation!r} is not one of auto, on, off"
+            )
+        for name in (
+            "max_input_bytes",
+            "max_input_line_bytes",
+            "max_input_literal_bytes",
+            "max_input_depth",
+        ):
+            if getattr(self, name) < 1:
+                raise UsageError(f"{name} must be at least 1")
         for name in ("workers", "query_cache", "max_rows", "max_query_bytes"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must not be negative")

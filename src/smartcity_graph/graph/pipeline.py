@@ -15,6 +15,7 @@ from ..settings import Settings
 from .build import build_graph, locations
 from .describe_dataset import FileInfo, describe, file_info
 from .exports import export_files
+from .input_guard import InputLimits
 from .model import Records
 from .publish import publish, recover
 from .serialize import dump_json, jsonld_context, serialize, serialize_dataset
@@ -54,9 +55,11 @@ QUAD_FILES = {
 
 
 def read_inputs(settings: Settings) -> Inputs:
-    records = read_records(settings.data_dir)
-    ontology, ontology_files = read_turtle_dir(settings.ontology_dir, "ontology")
-    shapes, shapes_files = read_turtle_dir(settings.shapes_dir, "shapes")
+    """Every input file, each checked by the input guard before it is parsed."""
+    limits = InputLimits.from_settings(settings)
+    records = read_records(settings.data_dir, limits)
+    ontology, ontology_files = read_turtle_dir(settings.ontology_dir, "ontology", limits)
+    shapes, shapes_files = read_turtle_dir(settings.shapes_dir, "shapes", limits)
     files = {f"data/{name}": content for name, content in records.files.items()}
     return Inputs(records, ontology, shapes, {**files, **ontology_files, **shapes_files})
 

@@ -24,6 +24,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .. import iris
 from ..errors import IRIError, Location, SourceDataError, SourceDataErrors, UsageError
+from .input_guard import InputLimits, check, check_size
 from .model import (
     CONFIRMATION_VALUES,
     FIDELITY_VALUES,
@@ -259,11 +260,11 @@ class _Field:
 
 
 def _yaml_records(
-    path: Path, relative: str, errors: list[SourceDataError]
+    content: bytes, relative: str, errors: list[SourceDataError]
 ) -> Iterator[tuple[Mapping[str, Any], Location]]:
     """Each mapping of a YAML list, with the line it starts on."""
     try:
-        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        loader = yaml.SafeLoader(content.decode("utf-8"))
         try:
             root = loader.get_single_node()
             if root is None:
@@ -322,10 +323,10 @@ def _split_names(node: yaml.Node, relative: str) -> Iterator[SourceDataError]:
 
 
 def _yaml_mapping(
-    path: Path, relative: str, errors: list[SourceDataError]
+    content: bytes, relative: str, errors: list[SourceDataError]
 ) -> tuple[Mapping[str, Any], Location]:
     try:
-        value = yaml.safe_load(path.read_text(encoding="utf-8"))
+        value = yaml.safe_load(content.decode("utf-8"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else 1
@@ -338,21 +339,24 @@ def _yaml_mapping(
 
 
 def _csv_records(
-    path: Path, relative: str, errors: list[SourceDataError]
+    content: bytes, relative: str, errors: list[SourceDataError]
 ) -> Iterator[tuple[Mapping[str, Any], Location]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
         errors.append(SourceDataError(Location(relative, 1), f"unreadable: {exc}"))
         return
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    for row in reader:
-        line = reader.line_num
-        if None in row or any(value is None for value in row.values()):
-            errors.append(SourceDataError(Location(relative, line), "wrong number of columns"))
-            continue
-        cleaned = {key: value for key, value in row.items() if value != ""}
-        yield cleaned, Location(relative, line, row.get("id") or "?")
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row or any(value is None for value in row.values()):
+                errors.append(SourceDataError(Location(relative, line), "wrong number of columns"))
+                continue
+            cleaned = {key: value for key, value in row.items() if value != ""}
+            yield cleaned, Location(relative, line, row.get("id") or "?")
+    except csv.Error as exc:  # a field over the csv module's own limit, a stray NUL
+        errors.append(SourceDataError(Location(relative, reader.line_num), f"CSV: {exc}"))
 
 
 def _common(field: _Field) -> tuple[str, tuple[str, ...]]:
@@ -716,8 +720,19 @@ READERS: dict[str, Callable[[_Field], Any]] = {
 _READER_BY_FILE = {kind.file: READERS[kind.field] for kind in KINDS}
 
 
-def read_records(data_dir: Path) -> Records:
-    """Read and cross-check every data file; :class:`SourceDataErrors` lists all problems."""
+def _read_checked(path: Path, kind: str, limits: InputLimits) -> bytes:
+    """The bytes of *path*, once the input guard has passed them (:class:`UnsafeInput`
+    otherwise: refused before any parser reads them)."""
+    check_size(path.stat().st_size, str(path), limits)
+    content = path.read_bytes()
+    check(content, kind, str(path), limits)
+    return content
+
+
+def read_records(data_dir: Path, limits: InputLimits | None = None) -> Records:
+    """Read and cross-check every data file; :class:`SourceDataErrors` lists all problems.
+    Each file passes the input guard under *limits* (default: the settings') first."""
+    limits = limits or InputLimits()
     if not data_dir.is_dir():
         raise UsageError(f"data directory {data_dir} does not exist")
     errors: list[SourceDataError] = []
@@ -729,15 +744,15 @@ def read_records(data_dir: Path) -> Records:
         if not path.is_file():
             errors.append(SourceDataError(Location(name, 0), f"missing data file {path}"))
             continue
-        files[name] = path.read_bytes()
+        content = files[name] = _read_checked(path, name.rsplit(".", 1)[1], limits)
         if name == "dataset.yaml":
-            mapping, where = _yaml_mapping(path, name, errors)
+            mapping, where = _yaml_mapping(content, name, errors)
             dataset = _dataset(_Field(mapping, where, errors)) if mapping else None
             continue
         rows = (
-            _csv_records(path, name, errors)
+            _csv_records(content, name, errors)
             if name.endswith(".csv")
-            else _yaml_records(path, name, errors)
+            else _yaml_records(content, name, errors)
         )
         loaded[name] = [_READER_BY_FILE[name](_Field(row, where, errors)) for row, where in rows]
     if dataset is None or len(loaded) != len(DATA_FILES) - 1:
@@ -870,11 +885,15 @@ def cross_check(records: Records) -> list[SourceDataError]:
     return errors
 
 
-def read_rdf(path: Path, relative: str) -> Graph:
-    """Parse one Turtle file (ontology or shapes); syntax errors name file and line."""
+def read_rdf(path: Path, relative: str, content: bytes | None = None) -> Graph:
+    """Parse one Turtle file (ontology or shapes), or its *content* already read and checked
+    by the input guard; syntax errors name file and line."""
     graph = Graph()
     try:
-        graph.parse(path, format="turtle")
+        if content is None:
+            graph.parse(path, format="turtle")
+        else:
+            graph.parse(data=content, format="turtle", publicID=path.absolute().as_uri())
     except BadSyntax as exc:
         raise SourceDataErrors(
             [SourceDataError(Location(relative, exc.lines + 1), f"Turtle syntax: {exc._why}")]
@@ -884,8 +903,12 @@ def read_rdf(path: Path, relative: str) -> Graph:
     return graph
 
 
-def read_turtle_dir(directory: Path, label: str) -> tuple[Graph, dict[str, bytes]]:
-    """Every ``*.ttl`` file of *directory* merged into one graph, with the raw bytes of each."""
+def read_turtle_dir(
+    directory: Path, label: str, limits: InputLimits | None = None
+) -> tuple[Graph, dict[str, bytes]]:
+    """Every ``*.ttl`` file of *directory* merged into one graph, with the raw bytes of each;
+    each file passes the input guard under *limits* (default: the settings') first."""
+    limits = limits or InputLimits()
     graph = Graph()
     files: dict[str, bytes] = {}
     paths = sorted(directory.glob("*.ttl"))
@@ -895,17 +918,17 @@ def read_turtle_dir(directory: Path, label: str) -> tuple[Graph, dict[str, bytes
         )
     for path in paths:
         relative = f"{label}/{path.name}"
-        files[relative] = path.read_bytes()
-        graph += read_rdf(path, relative)
+        files[relative] = _read_checked(path, "ttl", limits)
+        graph += read_rdf(path, relative, files[relative])
     return graph, files
 
 
-def read_release_graph(release_dir: Path) -> Graph:
-    """The data graph of a published release (``graph.nt``)."""
+def read_release_graph(release_dir: Path, limits: InputLimits | None = None) -> Graph:
+    """The data graph of a published release (``graph.nt``), checked by the input guard."""
     path = release_dir / "graph.nt"
     if not path.is_file():
         raise UsageError(f"{path} not found; run 'smartcity-graph build' first")
-    return Graph().parse(path, format="nt")
+    return Graph().parse(data=_read_checked(path, "nt", limits or InputLimits()), format="nt")
 
 
 def read_entity_documents(directory: Path | None, qids: list[str]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..formats import RDF_FORMATS
+from ..graph.input_guard import InputLimits, check_size
 from ..iris import DATA_GRAPH, DATASET, DESCRIPTION_GRAPH, ONTOLOGY_GRAPH
 
 
@@ -30,9 +31,16 @@ class GraphSource:
     graph: str | None = None
     sha256: str = ""
     """The file's sha256, where a manifest gives it; otherwise computed when needed."""
+    limits: InputLimits = field(default_factory=InputLimits)
+    """What the input guard accepts in this file (checked before it is loaded)."""
 
-    def to_json(self) -> dict[str, str | None]:
-        return {"path": str(self.path), "format": self.format, "graph": self.graph}
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "format": self.format,
+            "graph": self.graph,
+            "limits": self.limits.to_json(),
+        }
 
 
 #: Release files loaded into the store: (file, named graph). Each also goes to the default graph.
@@ -79,9 +87,11 @@ class Served:
             # A manifest's sha256 is trusted only while the file keeps its size and mtime.
             stat = source.path.stat()
             content = source.sha256 or hash_file(source.path)
+            # The limits too: a store is kept only for content the guard passed under them.
+            limits = json.dumps(source.limits.to_json(), sort_keys=True)
             digest.update(
                 f"{content} {stat.st_size} {stat.st_mtime_ns if source.sha256 else 0} "
-                f"{source.format} {source.graph or ''}\n".encode()
+                f"{source.format} {source.graph or ''} {limits}\n".encode()
             )
         return digest.hexdigest()
 
@@ -94,8 +104,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def from_release(release_dir: Path) -> Served:
-    """Serve a published release: its graph, ontology and description, and its files."""
+def from_release(release_dir: Path, limits: InputLimits | None = None) -> Served:
+    """Serve a published release: its graph, ontology and description, and its files (each
+    loaded file checked by the input guard under *limits*, default the settings')."""
+    limits = limits or InputLimits()
     manifest_path = release_dir / "manifest.json"
     if not manifest_path.is_file():
         raise UsageError(
@@ -107,9 +119,13 @@ def from_release(release_dir: Path) -> Served:
         path = release_dir / name
         if not path.is_file():
             raise UsageError(f"{release_dir} lacks {name}")
+        check_size(path.stat().st_size, str(path), limits)
         fmt = name.rsplit(".", 1)[1]
         sha = next((e["sha256"] for e in manifest.get("files", []) if e["path"] == name), "")
-        sources += [GraphSource(path, fmt, None, sha), GraphSource(path, fmt, graph, sha)]
+        sources += [
+            GraphSource(path, fmt, None, sha, limits),
+            GraphSource(path, fmt, graph, sha, limits),
+        ]
     return Served(
         sources=tuple(sources),
         release_dir=release_dir,
@@ -130,14 +146,18 @@ def _format_of(path: Path) -> str:
     return EXTENSIONS[extension]
 
 
-def from_files(data: list[Path], graphs: list[str]) -> Served:
+def from_files(data: list[Path], graphs: list[str], limits: InputLimits | None = None) -> Served:
     """Serve arbitrary RDF: ``--data FILE`` into the default graph (quad formats keep their
-    graphs) and ``--graph IRI=FILE`` into a named graph."""
+    graphs) and ``--graph IRI=FILE`` into a named graph. A file over the size limit is
+    refused here; each is checked in full by the input guard under *limits* before it is
+    loaded (:func:`.stores.load`)."""
+    limits = limits or InputLimits()
     sources: list[GraphSource] = []
     for path in data:
         if not path.is_file():
             raise UsageError(f"--data {path}: no such file")
-        sources.append(GraphSource(path, _format_of(path), None))
+        check_size(path.stat().st_size, str(path), limits)
+        sources.append(GraphSource(path, _format_of(path), None, limits=limits))
     for spec in graphs:
         iri, separator, file = spec.partition("=")
         if not separator or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", iri):
@@ -145,7 +165,8 @@ def from_files(data: list[Path], graphs: list[str]) -> Served:
         path = Path(file)
         if not path.is_file():
             raise UsageError(f"--graph {spec}: no such file {path}")
-        sources.append(GraphSource(path, _format_of(path), iri))
+        check_size(path.stat().st_size, str(path), limits)
+        sources.append(GraphSource(path, _format_of(path), iri, limits=limits))
     if not sources:
         raise UsageError("nothing to serve: give --release DIR, or --data / --graph files")
     return Served(sources=tuple(sources))

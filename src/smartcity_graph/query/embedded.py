@@ -133,6 +133,9 @@ class EmbeddedEngine:
     store_cache: Path | None = None
     network_isolated: bool = False
     """True when every worker runs without network (see :mod:`.worker`)."""
+    require_isolation: str = "auto"
+    """The ``require_isolation`` setting: ``on`` (no worker serves with network), ``auto``
+    (isolated where the kernel allows) or ``off`` (never isolated)."""
     stats: dict[str, int] = field(default_factory=lambda: {"timeouts": 0, "restarts": 0})
     quads: int | None = None
     _folder: Path | None = None
@@ -179,6 +182,7 @@ class EmbeddedEngine:
             "socket": str(socket_path),
             "union": self.union_default_graph,
             "memory_mb": self.memory_mb,
+            "require_isolation": self.require_isolation,
         }
         await self._start_zygote()
         self._idle = asyncio.Queue()
@@ -190,6 +194,8 @@ class EmbeddedEngine:
             "store_mode": self.mode,
             "workers": len(self._pool),
             "workers_without_network": self.network_isolated,
+            "isolation": "network-namespace" if self.network_isolated else "guard-only",
+            "require_isolation": self.require_isolation,
             "quads": self.quads,
         } | self.stats
 

@@ -105,6 +105,7 @@ def make_engine(settings: Settings, served: Served, in_process: InProcess | None
             in_process.store,
             in_process.mode,
             network_isolated=in_process.network_isolated,
+            require_isolation=settings.require_isolation,
             memory_mb=settings.worker_memory_mb,
             processes=in_process.processes,
             on_timeout=in_process.on_timeout,
@@ -126,6 +127,7 @@ def make_engine(settings: Settings, served: Served, in_process: InProcess | None
             mode=store_mode(settings, served),
             memory_mb=settings.worker_memory_mb,
             store_cache=store_cache(settings),
+            require_isolation=settings.require_isolation,
         )
     if settings.query_cache > 0:
         return CachedEngine(engine, entries=settings.query_cache)

@@ -47,6 +47,8 @@ class LocalEngine:
     mode: str
     union_default_graph: bool = False
     network_isolated: bool = False
+    require_isolation: str = "auto"
+    """The ``require_isolation`` setting the server was started with (for ``/health``)."""
     memory_mb: int = 0
     processes: int = 1
     """How many HTTP worker processes serve (for ``/health``)."""
@@ -61,7 +63,8 @@ class LocalEngine:
 
     @property
     def name(self) -> str:
-        return f"pyoxigraph in isolated HTTP workers ({self.mode})"
+        isolated = "isolated " if self.network_isolated else ""
+        return f"pyoxigraph in {isolated}HTTP workers ({self.mode})"
 
     async def start(self) -> None:
         if self.sandbox is not None:
@@ -76,6 +79,8 @@ class LocalEngine:
             "workers": self.processes,
             "workers_without_network": self.network_isolated
             and sandbox.get("workers_without_network", True),
+            "isolation": "network-namespace" if self.network_isolated else "guard-only",
+            "require_isolation": self.require_isolation,
             "sort_sandbox": {
                 k: sandbox[k] for k in ("workers", "timeouts", "restarts") if k in sandbox
             },

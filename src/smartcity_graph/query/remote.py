@@ -34,7 +34,12 @@ class RemoteEngine:
         self._client = httpx.AsyncClient(trust_env=False, follow_redirects=False)
 
     def health(self) -> dict[str, Any]:
-        return {"engine": self.name, "store_mode": "remote", "workers_without_network": None}
+        return {
+            "engine": self.name,
+            "store_mode": "remote",
+            "workers_without_network": None,
+            "isolation": "guard-only",  # the workers need the network to reach the store
+        }
 
     async def run(self, request: QueryRequest, timeout: float) -> QueryResult:
         graph_form = request.form in ("CONSTRUCT", "DESCRIBE")

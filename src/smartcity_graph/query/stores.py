@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import mmap
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
 from ..errors import SmartCityGraphError
+from ..graph import input_guard
+from ..graph.input_guard import InputLimits
 from .dataset import Served, file_sha256
 
 #: Stores kept in the cache folder (the most recently used).
@@ -147,16 +150,49 @@ def _rdf_format(name: str) -> Any:
 
 
 def load(store: Any, sources: list[dict[str, Any]], bulk: bool) -> None:
-    """Load every source into *store*; errors name the file."""
-    for source in sources:
-        fmt = _rdf_format(source["format"])
-        options: dict[str, Any] = {"path": source["path"], "format": fmt}
-        if source["graph"] and not fmt.supports_datasets:
-            options["to_graph"] = ox.NamedNode(source["graph"])
-        try:
-            (store.bulk_load if bulk else store.load)(**options)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise ValueError(f"{source['path']}: cannot load: {exc}") from exc
+    """Load every source into *store*; errors name the file.
+
+    Every file passes the input guard (:mod:`smartcity_graph.graph.input_guard`) before any
+    is loaded, and is then loaded from the very file it opened for the check (a file
+    renamed over it meanwhile is not read). A refused file is :class:`UnsafeInput`.
+    """
+    with contextlib.ExitStack() as files:
+        opened: dict[tuple[str, str], IO[bytes]] = {}
+        for source in sources:
+            key = (source["path"], source["format"])
+            if key not in opened:
+                opened[key] = files.enter_context(_checked(source))
+        for source in sources:
+            fmt = _rdf_format(source["format"])
+            handle = opened[(source["path"], source["format"])]
+            handle.seek(0)
+            options: dict[str, Any] = {"input": handle, "format": fmt}
+            if source["graph"] and not fmt.supports_datasets:
+                options["to_graph"] = ox.NamedNode(source["graph"])
+            try:
+                (store.bulk_load if bulk else store.load)(**options)
+            except (SyntaxError, ValueError, OSError) as exc:
+                raise ValueError(f"{source['path']}: cannot load: {exc}") from exc
+
+
+def _checked(source: dict[str, Any]) -> IO[bytes]:
+    """The file of *source*, open, once the input guard has passed it."""
+    path = Path(source["path"])
+    limits = InputLimits.from_json(source.get("limits"))
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot load: {exc.strerror or exc}") from exc
+    try:
+        size = os.fstat(handle.fileno()).st_size
+        input_guard.check_size(size, str(path), limits)
+        if size:
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                input_guard.check(data, source["format"], str(path), limits)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def memory_store(sources: list[dict[str, Any]]) -> Any:

@@ -55,14 +55,21 @@ def isolate_network() -> bool:
     namespace, where unprivileged users may create one. False where neither is possible
     (not Linux, or namespaces disabled): then the SPARQL guard is the only barrier.
     """
+    return _isolate() is None
+
+
+def _isolate() -> str | None:
+    """:func:`isolate_network`: None once this process has left the network, else why not."""
     if not sys.platform.startswith("linux"):
-        return False
+        return f"network namespaces are a Linux feature, and this is {sys.platform}"
     libc = _libc()
     if libc.unshare(CLONE_NEWNET) == 0:
-        return True
+        return None
+    plain = os.strerror(ctypes.get_errno())
     uid, gid = os.getuid(), os.getgid()
     if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
-        return False
+        nested = os.strerror(ctypes.get_errno())
+        return f"unshare(CLONE_NEWNET): {plain}; in a new user namespace (CLONE_NEWUSER): {nested}"
     for name, text in (
         ("setgroups", "deny"),
         ("uid_map", f"{uid} {uid} 1"),
@@ -73,7 +80,26 @@ def isolate_network() -> bool:
                 handle.write(text)
         except OSError:
             pass
-    return True
+    return None
+
+
+def probe_isolation() -> str | None:
+    """Whether a process can leave the network here, tried in a child forked for the purpose
+    (this process keeps its network): None if it can, else the reason it cannot. Call it
+    while this process has one thread."""
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: try, say why not, exit
+        try:
+            os.close(reading)
+            os.write(writing, (_isolate() or "").encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        reason = pipe.read().decode(errors="replace")
+    os.waitpid(pid, 0)
+    return reason or None
 
 
 def die_with_parent() -> None:
@@ -122,7 +148,7 @@ def build(spec: dict[str, Any]) -> int:
         quads = len(store)
         del store
         gc.collect()
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, SmartCityGraphError) as exc:  # a refused file among them
         _say(out, status="error", message=str(exc))
         return 1
     _say(out, status="ok", quads=quads)
@@ -130,11 +156,23 @@ def build(spec: dict[str, Any]) -> int:
 
 
 def zygote(spec: dict[str, Any]) -> int:
-    """Leave the network, load the store (memory mode), then fork a worker per request."""
+    """Leave the network (unless ``require_isolation`` is off; where it is on, a zygote that
+    cannot says so and exits), load the store (memory mode), then fork a worker per
+    request."""
     die_with_parent()
-    isolated = isolate_network()
+    required = spec.get("require_isolation", "auto")
+    reason = None if required == "off" else _isolate()
+    isolated = required != "off" and reason is None
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing else may write into the control pipe
+    if required == "on" and reason is not None:
+        _say(
+            out,
+            status="error",
+            message=f"require_isolation=on, but the query workers cannot leave the network "
+            f"here ({reason})",
+        )
+        return 1
     try:
         store = memory_store(spec["sources"]) if spec["mode"] == "memory" else None
     except SmartCityGraphError as exc:

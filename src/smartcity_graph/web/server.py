@@ -25,6 +25,15 @@ every worker if the supervisor dies.
 
 In remote mode (``sparql_endpoint``) the workers keep the network, which they need to reach
 the remote store; the guard is then what refuses ``SERVICE``.
+
+Whether the workers must leave the network is the ``require_isolation`` setting, decided
+once at start-up, before the data is loaded (:meth:`Supervisor.decide_isolation`): a child
+forked for the purpose tries to leave the network. ``on``: the server refuses to start (one
+line, exit code 2) unless it can. ``auto`` (the default): where it can, every worker must
+(a worker that then cannot ends the server with one line and exit code 2); where it cannot,
+the server starts with the query guard alone and says so in one line. ``off``: the workers
+keep the network; one line says so. ``/health`` reports ``isolation``
+(``network-namespace`` or ``guard-only``) and ``require_isolation``.
 """
 
 from __future__ import annotations
@@ -57,12 +66,25 @@ from ..query.engine import (
     worker_count,
 )
 from ..query.stores import StoreBuild, cached_store, ensure_store, memory_store
-from ..query.worker import die_with_parent, fork_zygote, isolate_network, limit_memory
+from ..query.worker import (
+    die_with_parent,
+    fork_zygote,
+    isolate_network,
+    limit_memory,
+    probe_isolation,
+)
 from ..settings import Settings
 from .app import create_app
 
 #: Seconds the supervisor waits for workers to finish on shutdown before killing them.
 SHUTDOWN_GRACE = 10.0
+#: The exit code of an HTTP worker that could not leave the network while it had to.
+ISOLATION_FAILED = 78
+#: What protects a server whose workers keep the network: the query guard.
+GUARD = (
+    "the query guard alone protects the server: SERVICE and every update (LOAD among them) "
+    "are refused before evaluation, so no query makes the engine connect anywhere"
+)
 
 
 class Supervisor:
@@ -86,6 +108,36 @@ class Supervisor:
         self.loading: threading.Thread | None = None
         self.loaded: list[Any] = []
         self.build: StoreBuild | None = None
+        self.isolation = "guard-only"
+        """``network-namespace`` when every worker must leave the network, else
+        ``guard-only`` (decided by :meth:`decide_isolation`)."""
+        self.failure: str | None = None
+        """Why the server stopped on its own (a worker that could not leave the network)."""
+
+    def decide_isolation(self) -> str | None:
+        """Decide, once, whether the workers leave the network (see the module's notes):
+        :class:`UsageError` if isolation is required and impossible; otherwise the one line
+        to say at start-up when the workers keep the network (None when they leave it)."""
+        required = self.settings.require_isolation
+        if self.remote:
+            if required == "on":
+                raise UsageError(
+                    "require_isolation=on cannot hold with sparql_endpoint: the HTTP workers "
+                    "need the network to reach the remote store"
+                )
+            return f"the HTTP workers keep the network to reach the remote store; {GUARD}"
+        if required == "off":
+            return f"require_isolation=off: the HTTP workers keep the network; {GUARD}"
+        reason = probe_isolation()
+        if reason is None:
+            self.isolation = "network-namespace"
+            return None
+        if required == "on":
+            raise UsageError(
+                f"require_isolation=on, but the HTTP workers cannot leave the network here "
+                f"({reason}); not starting"
+            )
+        return f"the HTTP workers cannot leave the network here ({reason}); {GUARD}"
 
     def prepare(self) -> None:
         """Load or build the store once, before any worker exists.
@@ -168,13 +220,19 @@ class Supervisor:
     def _reap(self) -> None:
         while self.children or self.draining:
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
+                pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 self.children.clear()
                 self.draining.clear()
                 return
             if pid == 0:
                 return
+            if pid in self.children and os.waitstatus_to_exitcode(status) == ISOLATION_FAILED:
+                self.failure = (
+                    "an HTTP worker could not leave the network, although the start-up probe "
+                    f"could (require_isolation={self.settings.require_isolation}); stopped"
+                )
+                self.stopping = True
             self.children.pop(pid, None)
             self.draining.discard(pid)
 
@@ -215,7 +273,9 @@ class Supervisor:
         die_with_parent()
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
             signal.signal(signum, signal.SIG_DFL)
-        isolated = False if self.remote else isolate_network()
+        isolated = self.isolation == "network-namespace" and isolate_network()
+        if self.isolation == "network-namespace" and not isolated:
+            return ISOLATION_FAILED  # never serve with the network where isolation is required
         if self.settings.worker_memory_mb > 0 and not self.remote:
             limit_memory(self.settings.worker_memory_mb)
         store = self.store if mode == "memory" else None
@@ -273,6 +333,10 @@ def _signal(pid: int, signum: int) -> None:
 def serve(settings: Settings, served: Served, announce: Callable[[str], None]) -> int:
     """Prepare the store, listen, fork the workers, supervise until SIGTERM or Ctrl-C."""
     supervisor = Supervisor(settings, served)
+    notice = supervisor.decide_isolation()
+    if notice is not None:
+        sys.stderr.write(f"smartcity-graph: warning: {notice}\n")
+        sys.stderr.flush()
     supervisor.prepare()
     try:
         listener = socket.create_server((settings.host, settings.port), backlog=2048)
@@ -281,10 +345,14 @@ def serve(settings: Settings, served: Served, announce: Callable[[str], None]) -
     listener.set_inheritable(True)
     announce(
         f"serving on http://{settings.host}:{settings.port}/ (SPARQL: /sparql); "
-        f"{supervisor.processes} worker processes, store: {supervisor.mode}"
+        f"{supervisor.processes} worker processes, store: {supervisor.mode}, "
+        f"isolation: {supervisor.isolation}"
     )
     sys.stdout.flush()
     try:
-        return supervisor.run(listener)
+        code = supervisor.run(listener)
     finally:
         listener.close()
+    if supervisor.failure is not None:
+        raise UsageError(supervisor.failure)
+    return code
