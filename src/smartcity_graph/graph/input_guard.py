@@ -62,8 +62,9 @@ RDF_KINDS = TURTLE_FAMILY | LINE_TRIPLES | {"jsonld", "rdf"}
 KINDS = RDF_KINDS | {"yaml", "csv"}
 LINE_BASED = TURTLE_FAMILY | LINE_TRIPLES | {"yaml", "csv"}
 
-_CHUNK = 1 << 24
-"""Bytes handled at a time by the streaming checks (16 MiB)."""
+_CHUNK = 1 << 20
+"""Bytes handled at a time by the streaming checks (1 MiB: a split of a chunk into lines
+makes one object per line, so the chunk bounds their memory)."""
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -126,8 +127,9 @@ def check(data: Data, kind: str, name: str, limits: InputLimits) -> None:
         raise ValueError(f"the input guard does not know the kind {kind!r}")
     check_size(len(data), name, limits)
     try:
-        _utf8(data)
+        # The line check first: it stops at the first chunk with a line too long.
         longest = _lines(data, limits.max_line_bytes) if kind in LINE_BASED else len(data)
+        _utf8(data)
         if kind in RDF_KINDS:
             _looks_like(data, kind)
         if kind in LINE_TRIPLES:
