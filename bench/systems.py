@@ -309,14 +309,24 @@ def known_options(args: Sequence[str], help_text: str) -> tuple[list[str], list[
     return kept, dropped
 
 
-def ours_environment(server_src: Path | None) -> dict[str, str] | None:
-    """The environment of our server: this one, or with *server_src* (a folder holding a
-    ``smartcity_graph`` package, e.g. an exported commit's ``src``) first on the path."""
+#: wrk is one client with up to 32 connections, measuring throughput: the admission limits
+#: (``max_queries``, ``max_queries_per_client``) would answer it 429, so they are off here.
+NO_ADMISSION_LIMITS = {
+    "SMARTCITY_GRAPH_MAX_QUERIES": "0",
+    "SMARTCITY_GRAPH_MAX_QUERIES_PER_CLIENT": "0",
+}
+
+
+def ours_environment(server_src: Path | None) -> dict[str, str]:
+    """The environment of our server (admission limits off): this one, or with
+    *server_src* (a folder holding a ``smartcity_graph`` package, e.g. an exported commit's
+    ``src``) first on the path."""
     if server_src is None:
-        return None
+        return {**os.environ, **NO_ADMISSION_LIMITS}
     path = os.environ.get("PYTHONPATH", "")
     return {
         **os.environ,
+        **NO_ADMISSION_LIMITS,
         "PYTHONPATH": f"{server_src}{os.pathsep}{path}" if path else str(server_src),
     }
 

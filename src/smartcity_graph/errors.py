@@ -156,3 +156,19 @@ class RemoteEngineError(EngineError):
     """The remote SPARQL endpoint is unreachable or answered with an error (HTTP 502)."""
 
     http_status = 502
+
+
+class TooManyQueries(SmartCityGraphError):
+    """The server is already running as many SPARQL queries as it may (HTTP 503); load
+    shedding, answered before any work on the query."""
+
+    http_status = 503
+    retry_after = 1
+
+
+class TooManyQueriesFromClient(SmartCityGraphError):
+    """This client address already has as many SPARQL queries running as it may (HTTP 429);
+    answered before any work on the query."""
+
+    http_status = 429
+    retry_after = 1

@@ -111,6 +111,18 @@ class Settings:
         "Address space each query worker may use beyond the store it holds, in MB; a "
         "query needing more fails.",
     )
+    max_queries: int = _setting(
+        16,
+        "SPARQL queries one HTTP worker process runs at once; more get HTTP 503 with "
+        "Retry-After, before any work on them (the server runs at most this times its "
+        "workers); 0 = no limit.",
+    )
+    max_queries_per_client: int = _setting(
+        4,
+        "SPARQL queries one client address may run at once in one HTTP worker process; more "
+        "get HTTP 429 with Retry-After, before any work on them (at most this times the "
+        "workers in the server); 0 = no limit.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -140,7 +152,14 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise UsageError(f"{name} must be at least 1")
-        for name in ("workers", "query_cache", "max_rows", "max_query_bytes"):
+        for name in (
+            "workers",
+            "query_cache",
+            "max_rows",
+            "max_query_bytes",
+            "max_queries",
+            "max_queries_per_client",
+        ):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must not be negative")
 

@@ -61,6 +61,7 @@ class _Worker:
     writer: asyncio.StreamWriter
     network_isolated: bool
     memory_capped: bool
+    killed: bool = False
 
     async def call(self, request: QueryRequest) -> QueryResult:
         self.writer.write(frames.pack_json(request.to_json()))
@@ -74,6 +75,10 @@ class _Worker:
         raise EngineError(str(header.get("message", "the query worker failed")))
 
     def kill(self) -> None:
+        """Kill the process, once (the kernel reaps it at once, so its pid may be reused)."""
+        if self.killed:
+            return
+        self.killed = True
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         self.writer.close()
@@ -136,7 +141,9 @@ class EmbeddedEngine:
     require_isolation: str = "auto"
     """The ``require_isolation`` setting: ``on`` (no worker serves with network), ``auto``
     (isolated where the kernel allows) or ``off`` (never isolated)."""
-    stats: dict[str, int] = field(default_factory=lambda: {"timeouts": 0, "restarts": 0})
+    stats: dict[str, int] = field(
+        default_factory=lambda: {"timeouts": 0, "restarts": 0, "abandoned": 0}
+    )
     quads: int | None = None
     _folder: Path | None = None
     _server: asyncio.AbstractServer | None = None
@@ -151,6 +158,8 @@ class EmbeddedEngine:
     _idle: asyncio.Queue[_Worker] | None = None
     _pending: dict[str, asyncio.Future[_Worker]] = field(default_factory=dict)
     _location: Path | None = None
+    _replacing: set[asyncio.Task[None]] = field(default_factory=set)
+    """Replacements forked in the background (a task must be referenced until it ends)."""
 
     @property
     def name(self) -> str:
@@ -280,9 +289,13 @@ class EmbeddedEngine:
         try:
             result = await asyncio.wait_for(worker.call(request), timeout)
         except asyncio.CancelledError:
-            # The client went away mid-query: the worker's state is unknown, so replace it
-            # (in the background, as this task is being cancelled) rather than lose it.
-            asyncio.get_running_loop().create_task(self._replace(worker))
+            # The client went away mid-query: stop the query now by killing its worker, and
+            # fork a replacement in the background (this task is being cancelled).
+            self.stats["abandoned"] += 1
+            worker.kill()
+            replacing = asyncio.get_running_loop().create_task(self._replace(worker))
+            self._replacing.add(replacing)
+            replacing.add_done_callback(self._replaced)
             raise
         except TimeoutError as exc:
             self.stats["timeouts"] += 1
@@ -308,7 +321,18 @@ class EmbeddedEngine:
         self.stats["restarts"] += 1
         await self._spawn()
 
+    def _replaced(self, task: asyncio.Task[None]) -> None:
+        self._replacing.discard(task)
+        if not task.cancelled():
+            # Retrieved, not raised: a replacement that could not be forked leaves the pool
+            # one worker short, which /health shows.
+            task.exception()
+
     async def close(self) -> None:
+        for task in list(self._replacing):  # no replacement may be forked after this
+            task.cancel()
+        if self._replacing:
+            await asyncio.wait(list(self._replacing))
         for worker in list(self._pool):
             worker.kill()
             with contextlib.suppress(OSError, ConnectionError):

@@ -11,6 +11,11 @@ at the timeout, and its worker is recycled: it stops taking connections, finishe
 is answering (at most one more timeout), and exits, which stops the runaway query. The
 supervisor starts a replacement at once.
 
+A query whose client has gone (the web layer cancels its :meth:`LocalEngine.run`) is
+stopped the same way, unless it ends by itself within :data:`ABANDON_GRACE`: a query that
+was about to finish costs nothing, one that would run on costs this process, which stops
+taking connections at once and exits as soon as what else it is answering is sent.
+
 Queries with ``ORDER BY`` run in the sort sandbox instead: a small pool of killable
 processes forked from this worker (:class:`.embedded.EmbeddedEngine` over a pre-forked
 zygote that shares this worker's store). pyoxigraph 0.5.13 aborts the whole process when an
@@ -26,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +40,8 @@ from .engine_types import Engine
 from .messages import QueryRequest, QueryResult
 from .results import answer
 
+#: Seconds an abandoned query may still take to end by itself before its process is recycled.
+ABANDON_GRACE = 0.25
 #: ORDER BY anywhere in the query text (a false match in a string only costs a sandbox trip).
 _ORDERED = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 
@@ -57,7 +64,9 @@ class LocalEngine:
     threads: int = 8
     sandbox: Engine | None = None
     """Where ORDER BY queries run (see above); None runs them here."""
-    stats: dict[str, int] = field(default_factory=lambda: {"timeouts": 0})
+    stats: dict[str, int] = field(
+        default_factory=lambda: {"timeouts": 0, "abandoned": 0, "abandoned_stopped": 0}
+    )
     recycling: bool = False
     _executor: ThreadPoolExecutor | None = None
 
@@ -91,16 +100,26 @@ class LocalEngine:
             raise EngineUnavailable("the engine is not started")
         if self.sandbox is not None and _ORDERED.search(request.bounded or request.query):
             try:
+                # Cancelled, the sandbox kills the query's process and forks another.
                 return await self.sandbox.run(request, timeout)
             except EngineUnavailable:
                 self._recycle()  # the sandbox cannot be started again in this process
                 raise
-        loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(
-            self._executor, answer, self.store, request, self.union_default_graph, self.memory_mb
+            except asyncio.CancelledError:
+                self.stats["abandoned"] += 1
+                raise
+        thread = self._executor.submit(
+            answer, self.store, request, self.union_default_graph, self.memory_mb
         )
         try:
-            return await asyncio.wait_for(work, timeout)
+            return await asyncio.wait_for(asyncio.wrap_future(thread), timeout)
+        except asyncio.CancelledError:
+            # The client has gone. A query still queued is dropped (the cancel reaches the
+            # executor); one that is running cannot be stopped in this process.
+            thread.cancel()
+            self.stats["abandoned"] += 1
+            asyncio.get_running_loop().call_later(ABANDON_GRACE, self._stop_abandoned, thread)
+            raise
         except TimeoutError as exc:
             self.stats["timeouts"] += 1
             self._recycle()
@@ -108,6 +127,12 @@ class LocalEngine:
                 f"the query ran longer than {timeout:g} s and was stopped (its worker process "
                 "is replaced)"
             ) from exc
+
+    def _stop_abandoned(self, thread: Future[QueryResult]) -> None:
+        """Recycle this process if an abandoned query is still running."""
+        if not thread.done():
+            self.stats["abandoned_stopped"] += 1
+            self._recycle()
 
     def _recycle(self) -> None:
         if not self.recycling:

@@ -142,7 +142,9 @@ def _health(app: FastAPI, state: AppState) -> None:
     async def health() -> Response:
         if not state.ready:
             return JSONResponse({"status": "loading"}, status_code=503)
-        return JSONResponse({"status": "ok"} | state.engine.health())
+        return JSONResponse(
+            {"status": "ok"} | state.engine.health() | {"queries": state.admission.health()}
+        )
 
 
 def _errors(app: FastAPI, state: AppState) -> None:

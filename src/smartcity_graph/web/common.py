@@ -24,6 +24,7 @@ from ..namespaces import PREFIXES
 from ..query.dataset import Served
 from ..query.engine import Engine, QueryRequest
 from ..settings import Settings
+from .limits import Admission
 from .render import render
 
 DOCUMENT_FORMATS = tuple(f for f in formats.RDF_FORMATS if not f.quads)
@@ -55,8 +56,11 @@ def error_body(message: str) -> str:
 
 
 def error_headers(exc: SmartCityGraphError) -> dict[str, str]:
-    """What an error's response adds: when to retry, for a 503."""
-    return {"Retry-After": "5"} if exc.http_status == 503 else {}
+    """What an error's response adds: when to retry, for a 503 or a 429 (the error's own
+    ``retry_after`` where it has one, else 5 seconds)."""
+    if exc.http_status not in (429, 503):
+        return {}
+    return {"Retry-After": str(getattr(exc, "retry_after", 5))}
 
 
 def html_error(
@@ -212,3 +216,8 @@ class AppState:
     """``manifest.json``'s own size and sha256, once read (see :mod:`.files`)."""
     entities: list[Entity] | None = None
     """The reconcilable and searchable things, once loaded (see :mod:`.reconcile`)."""
+    admission: Admission = field(init=False)
+    """How many SPARQL queries run at once, overall and per client (see :mod:`.limits`)."""
+
+    def __post_init__(self) -> None:
+        self.admission = Admission(self.settings.max_queries, self.settings.max_queries_per_client)

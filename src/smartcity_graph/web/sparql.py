@@ -35,6 +35,7 @@ from .common import (
     root_url,
     wants_html,
 )
+from .limits import ClientGone, unless_disconnected
 from .render import render
 
 TRUNCATED = "SPARQL-Results-Truncated"
@@ -77,7 +78,17 @@ def routes(app: FastAPI, state: AppState) -> None:
                 "bytes of query text. SERVICE and updates are refused.",
             )
             return rdf_response(graph, fmt, {"Vary": "Accept"})
-        body, media, headers = await run_query(state, protocol, request.headers.get("accept"), root)
+        try:
+            body, media, headers = await run_query(
+                state,
+                protocol,
+                request.headers.get("accept"),
+                root,
+                client_address(request.scope),
+                request.receive,
+            )
+        except ClientGone:
+            return Response(status_code=204)  # nobody is there to read it
         return Response(body, media_type=media, headers=headers)
 
 
@@ -101,16 +112,42 @@ def opens_query_page(request: Request, protocol: ProtocolRequest) -> bool:
 
 
 async def run_query(
-    state: AppState, protocol: ProtocolRequest, accept: str | None, root: str
+    state: AppState,
+    protocol: ProtocolRequest,
+    accept: str | None,
+    root: str,
+    client: str = "",
+    receive: Receive | None = None,
 ) -> tuple[bytes, str, dict[str, str]]:
-    """Guard, negotiate, bound and run *protocol*'s query: the body, its media type and the
-    response headers."""
+    """Admit, guard, negotiate, bound and run *protocol*'s query: the body, its media type
+    and the response headers.
+
+    Admission comes first (:class:`.limits.Admission`: 429 or 503 before any work). With
+    *receive* (the request body already read), the client's connection is watched while
+    the engine works: if it closes, the query is stopped and :class:`.limits.ClientGone`
+    raised."""
+    assert protocol.query is not None
+    with state.admission.admit(client):
+        try:
+            return await _run_query(state, protocol, accept, root, receive)
+        except ClientGone:
+            state.admission.abandoned += 1
+            raise
+
+
+async def _run_query(
+    state: AppState,
+    protocol: ProtocolRequest,
+    accept: str | None,
+    root: str,
+    receive: Receive | None,
+) -> tuple[bytes, str, dict[str, str]]:
     assert protocol.query is not None
     info = inspect_query(protocol.query, max_bytes=state.settings.max_query_bytes)
     result_format = choose_result_format(info.form, accept, protocol.formats)
     max_rows = state.settings.max_rows
     bounded, may_exceed = bound_query(protocol.query, info.form, max_rows + 1, info.scan)
-    result = await state.engine.run(
+    work = state.engine.run(
         QueryRequest(
             query=protocol.query,
             form=info.form,
@@ -124,6 +161,7 @@ async def run_query(
         ),
         state.settings.query_timeout,
     )
+    result = await unless_disconnected(work, receive)
     headers = {"Vary": "Accept", "Cache-Control": "no-store"}
     if result.truncated:
         headers[TRUNCATED] = f"true; limit={max_rows}"
@@ -163,12 +201,19 @@ class QueryFastPath:
                 body,
             )
             if protocol.query is None or opens_query_page(request, protocol):
-                await self.app(scope, _replay(body), send)
+                await self.app(scope, _replay(body, receive), send)
                 return
             content, media, headers = await run_query(
-                self.state, protocol, request.headers.get("accept"), root_url(self.state, request)
+                self.state,
+                protocol,
+                request.headers.get("accept"),
+                root_url(self.state, request),
+                client_address(scope),
+                receive,
             )
             status = 200
+        except ClientGone:
+            return  # its query was stopped; there is no one to answer
         except SmartCityGraphError as exc:
             status = exc.http_status
             content = error_body(str(exc)).encode("utf-8")
@@ -189,18 +234,25 @@ class QueryFastPath:
         await send({"type": "http.response.body", "body": content})
 
 
-def _replay(body: bytes) -> Receive:
-    """A ``receive`` that gives the app a body already read."""
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the app a body already read, then listens to the client's
+    own (which says ``http.disconnect`` once the client has gone)."""
     sent = False
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await receive()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return receive
+    return replay
+
+
+def client_address(scope: Scope) -> str:
+    """The client's address as the server reports it ("" when it reports none)."""
+    client = scope.get("client")
+    return str(client[0]) if client else ""
 
 
 async def read_body(request: Request, limit: int) -> bytes:
