@@ -127,3 +127,31 @@ def test_the_readme_names_every_minted_term() -> None:
     minted = {str(s)[len(str(SCG)) :] for s in ontology.subjects() if str(s).startswith(str(SCG))}
     section = README.split("mints only these terms:", 1)[1].split("\n## ", 1)[0]
     assert minted == set(re.findall(r"`scg:(\w+)`", section))
+
+
+def test_the_security_policy_states_every_limit_at_its_default() -> None:
+    """SECURITY.md's limits table names settings by their names; each must exist and its
+    stated default must be the setting's default (read as a number without separators)."""
+    from smartcity_graph.settings import Settings
+
+    policy = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    section = policy.split("**Bounded work.**", 1)[1]
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("|")
+    ][2:]
+    defaults = Settings()
+    named = [row for row in rows if row[0].startswith("`")]
+    assert len(named) >= 10
+    for name_cell, default_cell, _ in named:
+        name = name_cell.strip("`")
+        value = getattr(defaults, name)
+        stated = re.match(r"[\d,.]+", default_cell)
+        assert stated, default_cell
+        number = float(stated.group().replace(",", ""))
+        units = {"GiB": 2**30, "MiB": 2**20}
+        for unit, factor in units.items():
+            if unit in default_cell:
+                number *= factor
+        assert number == float(value), f"{name}: SECURITY.md says {default_cell}, default {value}"
