@@ -175,9 +175,12 @@ def release_server(release_dir: Path) -> Iterator[str]:
 # -- A real browser ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole session (skipped, with the reason, without it)."""
+    """A headless Chromium for a module's tests (skipped, with the reason, without it).
+
+    Module-scoped on purpose: Playwright's sync API keeps its event loop running while it is
+    open, and a test after it that calls ``asyncio.run`` would fail."""
     import chromium
 
     if not chromium.installed():

@@ -158,7 +158,13 @@ def _errors(app: FastAPI, state: AppState) -> None:
             return not_found(state, request, f"{request.url.path} is not here")
         if exc.status_code == 405:
             # The route's own methods (Starlette names them in the exception), not a guess.
-            allow = (exc.headers or {}).get("Allow") or "GET, HEAD"
+            named = (exc.headers or {}).get("Allow") or "GET, HEAD"
+            # Starlette joins a set: put the methods in one order, whatever the hash seed.
+            methods = {m.strip().upper() for m in named.split(",") if m.strip()}
+            order = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+            allow = ", ".join(
+                sorted(methods, key=lambda m: (order.index(m) if m in order else 99, m))
+            )
             if request.url.path == "/sparql":
                 allow = "GET, HEAD, POST, OPTIONS"
             return text_error(405, "Method Not Allowed", {"Allow": allow})
