@@ -21,10 +21,10 @@ from rdflib.term import Node
 
 from conftest import ROOT, client_for
 from smartcity_graph import iris
+from smartcity_graph.graph.describe import curie
 from smartcity_graph.graph.vocabulary_docs import (
     Namer,
     Ref,
-    curie,
     documentation,
     ontology_view,
     plain,

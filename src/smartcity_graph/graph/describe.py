@@ -142,7 +142,6 @@ class ResourceView:
     quote: str = ""
     note: str = ""
     coordinates: tuple[float, float] | None = None
-    wikidata: tuple[Value, ...] = ()
     incoming: tuple[IncomingGroup, ...] = ()
     parts: tuple[ResourceView, ...] = field(default_factory=tuple)
     """Hash-IRI resources described with this one, other than VoID partitions."""
@@ -153,15 +152,27 @@ class ResourceView:
 
 
 def curie(iri: str) -> str:
+    """``schema:City`` for a safe prefixed name, else the IRI itself."""
     split = split_iri(iri)
     return f"{split[0]}:{split[1]}" if split else iri
 
 
+def local_name(iri: str) -> str:
+    """The last segment of *iri* (after ``#`` or ``/``): ``RoadmapCommitment``."""
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
+
+
+def spoken(name: str) -> str:
+    """A camel-case (or hyphenated) name as words: ``containedInPlace`` -> ``contained in
+    place``, ``downloadURL`` -> ``download URL``."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
+    words = re.sub(r"[_-]+", " ", spaced).split()
+    return " ".join(w if len(w) > 1 and w.isupper() else w.lower() for w in words)
+
+
 def humanize(iri: str) -> str:
     """A property's words from its local name: ``containedInPlace`` -> "contained in place"."""
-    local = re.split(r"[/#]", iri.rstrip("/#"))[-1]
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_-]+", " ", local)
-    return words.lower().strip() or iri
+    return spoken(local_name(iri)) or iri
 
 
 def property_label(iri: str, labels: Mapping[str, str]) -> str:
@@ -514,11 +525,6 @@ def resource_view(
         Source(number, value_of(node, labels, href))
         for node, number in sorted(cited.numbers.items(), key=lambda item: item[1])
     )
-    wikidata = tuple(
-        value_of(o, labels, href)
-        for o in sorted(graph.objects(subject, OWL.sameAs), key=sort_key)
-        if str(o).startswith(iris.WIKIDATA_ENTITY)
-    )
     hashed = sorted(
         {s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith(iri + "#")},
         key=str,
@@ -543,7 +549,6 @@ def resource_view(
         quote=quote,
         note=note,
         coordinates=coordinates,
-        wikidata=wikidata,
         incoming=tuple(incoming),
         parts=parts,
         classes=classes,

@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from .. import iris
 from ..namespaces import DCTERMS, OWL, PREFIXES, RDF, RDFS, SCG, SH, SKOS, VANN, XSD
-from .serialize import split_iri
+from .describe import curie, local_name, safe_href, spoken
 
 # -- Names and links ---------------------------------------------------------------------------
 
@@ -153,17 +153,6 @@ def prefix_of(iri: str) -> str | None:
     return next((prefix for prefix, ns in _BY_LENGTH if iri.startswith(ns)), None)
 
 
-def curie(iri: str) -> str:
-    """``schema:City`` for a safe prefixed name, else the IRI itself."""
-    split = split_iri(iri)
-    return f"{split[0]}:{split[1]}" if split else iri
-
-
-def local_name(iri: str) -> str:
-    """The last segment of *iri* (after ``#`` or ``/``): ``RoadmapCommitment``."""
-    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
-
-
 def documentation(iri: str) -> str | None:
     """Where a person reads about *iri*: its vocabulary's documentation, or the IRI itself
     when it is an http(s) address; ``None`` for anything else (never a ``javascript:`` link)."""
@@ -173,15 +162,7 @@ def documentation(iri: str) -> str | None:
         local = iri[len(PREFIXES[prefix]) :]
         _, home, term = DOCUMENTATION[prefix]
         return term(local) if local else home
-    return iri if re.match(r"^https?://", iri, re.IGNORECASE) else None
-
-
-def spoken(name: str) -> str:
-    """A camel-case local name as words: ``containedInPlace`` -> ``contained in place``,
-    ``downloadURL`` -> ``download URL``."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
-    words = spaced.replace("_", " ").split()
-    return " ".join(w if len(w) > 1 and w.isupper() else w.lower() for w in words)
+    return safe_href(iri)
 
 
 def english(graph: Graph, node: Node, *predicates: URIRef) -> str:
@@ -221,7 +202,7 @@ class Namer:
                 name = curie(iri)
                 label = self.labels.get(iri) or iris.term(iri) or local_name(iri)
                 href = self.here(iri)
-                safe = href if re.match(r"^https?://", href, re.IGNORECASE) else None
+                safe = safe_href(href)
                 shown = name if iris.term(iri) and name != label else ""
                 return Ref(label, safe, iri, shown)
             name = curie(iri)
