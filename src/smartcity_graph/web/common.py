@@ -89,6 +89,22 @@ async def construct(state: AppState, query: str) -> Graph:
     return graph
 
 
+async def named_graph(state: AppState, graph_iri: str) -> Graph:
+    """Every triple of the named graph *graph_iri* (the ontology, the dataset description)."""
+    return await construct(
+        state, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+    )
+
+
+def alternate_links(local: str) -> list[dict[str, str]]:
+    """The RDF documents about the thing at *local* (this server's URL for it), one per
+    format, as pages link them."""
+    return [
+        {"href": f"{local}.{f.extension}", "media_type": f.media_type, "label": f.label}
+        for f in DOCUMENT_FORMATS
+    ]
+
+
 async def select(state: AppState, query: str) -> list[dict[str, Any]]:
     result = await state.engine.run(
         QueryRequest(query=query, form="SELECT", result_format="json", max_rows=10_000),

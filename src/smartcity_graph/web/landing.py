@@ -148,7 +148,7 @@ def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def citation(dataset: dict[str, str], root: str) -> dict[str, str]:
+def citation(dataset: dict[str, str]) -> dict[str, str]:
     """The citation as text and as BibTeX, from the dataset description."""
     title = dataset.get("title", "smartcity-graph")
     publisher = dataset.get("publisherName", "smartcity-graph project")
@@ -237,7 +237,7 @@ async def landing_context(state: AppState, root: str) -> dict[str, Any]:
         "headlines": headlines,
         "continents": by_continent,
         "city_count": len(markers),
-        "country_count": len({c for row in cities for c in [row["country"]["value"]]}),
+        "country_count": len({row["country"]["value"] for row in cities}),
         "map": world_map(
             markers,
             title=f"Map of the {len(markers)} pioneer cities",
@@ -268,9 +268,8 @@ async def landing_context(state: AppState, root: str) -> dict[str, Any]:
         else [],
         "downloads": group_downloads(files),
         "dataset": dataset,
-        "citation": citation(dataset, root),
+        "citation": citation(dataset),
         "reconcile": root + "reconcile",
-        "counts": counts,
     }
 
 

@@ -19,8 +19,8 @@ from .common import (
     DOCUMENT_FORMATS,
     PAGE_OFFERS,
     AppState,
-    construct,
     iri_ok,
+    named_graph,
     not_acceptable,
     not_found,
     rdf_response,
@@ -48,9 +48,7 @@ def routes(app: FastAPI, state: AppState) -> None:
                 return await render_resource(
                     state, request, str(iris.DATASET), "", formats.HTML, profiles.DEFAULT
                 )
-            graph = await construct(
-                state, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
-            )
+            graph = await named_graph(state, graph_iri)
             return rdf_response(localize(graph, root), fmt, {"Vary": "Accept"})
 
         return await state.documents.answer(request, ("void", fmt.name, root), render_void)

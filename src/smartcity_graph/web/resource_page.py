@@ -18,7 +18,7 @@ from rdflib.term import Node
 from .. import iris
 from ..graph.describe import IncomingGroup, Value, curie, property_label, resource_view, value_of
 from ..namespaces import RDF, sparql_prologue
-from .common import DOCUMENT_FORMATS, AppState, construct, iri_ok, root_url, select
+from .common import AppState, alternate_links, construct, iri_ok, root_url, select
 from .render import render
 from .worldmap import city_map
 
@@ -184,16 +184,12 @@ async def resource_page(
     ]
     view = resource_view(iri, graph, labels, href, related=related, incoming=incoming)
     local = iris.to_local(iri, root)
-    alternates = [
-        {"href": f"{local}.{f.extension}", "media_type": f.media_type, "label": f.label}
-        for f in DOCUMENT_FORMATS
-    ]
     page = render(
         "resource.html",
         root=root,
         view=view,
         local=local,
-        alternates=alternates,
+        alternates=alternate_links(local),
         sparql=sparql_link(root, iri),
         map=city_map(view.coordinates[0], view.coordinates[1], view.label)
         if view.coordinates

@@ -39,11 +39,12 @@ from ..graph.vocabulary_docs import (
 )
 from ..namespaces import SCG, sparql_prologue
 from .common import (
-    DOCUMENT_FORMATS,
     PAGE_OFFERS,
     AppState,
+    alternate_links,
     construct,
     iri_ok,
+    named_graph,
     not_acceptable,
     not_found,
     rdf_response,
@@ -142,7 +143,7 @@ async def ontology_page(
         "ontology.html",
         root=root,
         view=view,
-        alternates=_alternates(iris.to_local(view.iri, root)),
+        alternates=alternate_links(iris.to_local(view.iri, root)),
         download=_download(state, root, "ontology.ttl"),
         shapes_href=root + "shapes" if SHAPES_FILE in state.served.files else None,
     )
@@ -180,7 +181,7 @@ async def term_page(
         shapes=constraining,
         shapes_href=root + "shapes" if shapes else None,
         ontology_href=iris.to_local(view.iri, root),
-        alternates=_alternates(iris.to_local(iri, root)),
+        alternates=alternate_links(iris.to_local(iri, root)),
     )
     return HTMLResponse(page, headers=headers)
 
@@ -207,13 +208,6 @@ async def shapes_page(state: AppState, request: Request) -> Response:
     return HTMLResponse(page, headers=headers)
 
 
-def _alternates(local: str) -> list[dict[str, str]]:
-    return [
-        {"href": f"{local}.{f.extension}", "media_type": f.media_type, "label": f.label}
-        for f in DOCUMENT_FORMATS
-    ]
-
-
 def _download(state: AppState, root: str, name: str) -> dict[str, Any] | None:
     entry = state.served.files.get(name)
     if entry is None:
@@ -225,10 +219,7 @@ def _download(state: AppState, root: str, name: str) -> dict[str, Any] | None:
 
 
 async def ontology_graph(state: AppState) -> Graph:
-    graph_iri = state.served.ontology_graph
-    return await construct(
-        state, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
-    )
+    return await named_graph(state, str(state.served.ontology_graph))
 
 
 def node(binding: dict[str, str]) -> Node:
