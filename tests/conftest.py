@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,33 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float) -> None:
         process.wait()
 
 
+def wait_until_healthy(
+    process: subprocess.Popen[bytes], url: str, output: Callable[[], str], timeout: float = 60
+) -> None:
+    """Return once *url*``/health`` answers 200; fail with the server's *output* if it exits
+    first, or say so if it does not answer within *timeout* seconds."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, f"the server exited: {output()}"
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                return
+        assert time.monotonic() < deadline, "the server did not become healthy"
+        time.sleep(0.1)
+
+
+def read_log(log: Any) -> Callable[[], str]:
+    """The text written so far to the temporary file *log* (a server's output)."""
+
+    def read() -> str:
+        log.seek(0)
+        return str(log.read().decode(errors="replace"))
+
+    return read
+
+
 def build_args(data: Path, out: Path) -> list[str]:
     """``build`` options for *data* with the project's ontology and shapes, into *out*."""
     return [
@@ -124,7 +151,6 @@ def client_for(release_dir: Path, **settings: object) -> Iterator[Any]:
 @contextlib.contextmanager
 def running_server(*args: str, timeout: float = 60) -> Iterator[str]:
     """``smartcity-graph serve ARGS`` as a real uvicorn process on 127.0.0.1; yields its URL."""
-    import httpx
 
     port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
@@ -145,20 +171,8 @@ def running_server(*args: str, timeout: float = 60) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
     try:
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"server exited: {log.read().decode(errors='replace')}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not become healthy in time")
-            time.sleep(0.1)
+        wait_until_healthy(process, url, read_log(log), timeout)
         yield url
     finally:
         stop_process(process, 15)

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from conftest import ROOT, free_port, stop_process
+from conftest import ROOT, free_port, read_log, stop_process, wait_until_healthy
 from test_server import CITIES, RUNAWAY, server, workers_of
 
 pytestmark = pytest.mark.slow
@@ -225,16 +225,7 @@ def library_server(release_dir: Path) -> Iterator[tuple[str, subprocess.Popen[by
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise AssertionError(log.read().decode(errors="replace"))
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "the server did not become healthy"
-            time.sleep(0.1)
+        wait_until_healthy(process, url, read_log(log))
         yield url, process
     finally:
         stop_process(process, 15)

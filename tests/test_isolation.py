@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ import httpx
 import pytest
 
 import no_namespaces
-from conftest import ROOT, free_port, stop_process
+from conftest import ROOT, free_port, stop_process, wait_until_healthy
 
 SERVICE = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
 CITIES = "PREFIX schema: <https://schema.org/> SELECT ?c WHERE { ?c a schema:City }"
@@ -63,14 +62,7 @@ def server(
             )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert process.poll() is None, stderr.read_text()
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(url + "/health", timeout=2).status_code == 200:
-                        break
-                assert time.monotonic() < deadline, "the server did not become healthy"
-                time.sleep(0.1)
+            wait_until_healthy(process, url, stderr.read_text)
             yield Server(url, process, stderr)
         finally:
             stop_process(process, 15)

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT, free_port, stop_process
+from conftest import ROOT, free_port, read_log, stop_process, wait_until_healthy
 
 CITIES = (
     "PREFIX schema: <https://schema.org/> "
@@ -47,16 +47,8 @@ def server(
     )
     url = f"http://127.0.0.1:{port}"
     try:
+        wait_until_healthy(process, url, read_log(log))
         deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise AssertionError(log.read().decode(errors="replace"))
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "the server did not become healthy"
-            time.sleep(0.1)
         # A cold start in memory mode builds the on-disk store for the next start in a
         # background program; let it finish, so that timings measure the server alone.
         while children_of(process.pid) - workers_of(process.pid):
